@@ -1,0 +1,10 @@
+"""Actives: discover, prove and export cosmetic active ingredients from natural materials."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("actives")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

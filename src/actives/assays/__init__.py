@@ -1,0 +1,1 @@
+"""Assay analysis: dose-response fits (IC50) and qPCR amplification curves."""

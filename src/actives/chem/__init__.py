@@ -1,0 +1,1 @@
+"""Chemistry core: parse, standardise, identify, describe and depict structures (RDKit)."""

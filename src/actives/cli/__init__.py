@@ -1,0 +1,1 @@
+"""The ``actives`` command line (Typer), one module per command group."""

@@ -1,0 +1,1 @@
+"""Active-ingredient discovery: plants, extracts and libraries to ranked candidate actives."""

@@ -1,0 +1,1 @@
+"""Data packs of reference knowledge: compounds, organisms, occurrences, ingredient names."""

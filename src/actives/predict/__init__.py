@@ -1,0 +1,1 @@
+"""Prediction engine: endpoint registry, curation, featurizers, training, calibration, AD."""

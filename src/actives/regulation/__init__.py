@@ -1,0 +1,1 @@
+"""Regulation and export: market rule packs, ingredient resolution, formula checks, INCI label."""

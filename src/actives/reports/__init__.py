@@ -1,0 +1,1 @@
+"""HTML and PDF rendering shared by the modules."""

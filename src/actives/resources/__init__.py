@@ -1,0 +1,1 @@
+"""Shipped trained models and model cards, read with importlib.resources."""

@@ -1,0 +1,1 @@
+"""Trained model weights with their model cards, one folder per endpoint."""

@@ -1,0 +1,1 @@
+"""Safety assessment: skin sensitisation, dermal absorption, SCCS margin of safety."""

@@ -1,0 +1,1 @@
+"""Efficacy-study statistics as pure functions."""

@@ -1,0 +1,1 @@
+"""Accounts: users, companies, roles, API tokens and the company-scoping rule."""

@@ -1,0 +1,1 @@
+"""Core pages and plumbing: layout, home, module navigation, health, error pages, middleware."""
