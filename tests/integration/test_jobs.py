@@ -34,13 +34,18 @@ def _counts(params: dict[str, Any], progress: Progress) -> dict[str, int]:
     return {"counted": n}
 
 
+# The worker closes connections that are inside a transaction (PostgreSQL), as in production,
+# so tests that run it use real transactions.
+worker_db = pytest.mark.django_db(transaction=True)
+
+
 def run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*")
 
 
-def test_system_check_runs_on_the_worker(analyst, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        job = submit_job("system_check", {}, analyst)
+@worker_db
+def test_system_check_runs_on_the_worker(analyst) -> None:  # type: ignore[no-untyped-def]
+    job = submit_job("system_check", {}, analyst)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.task_result_id
     run_worker()
@@ -52,9 +57,9 @@ def test_system_check_runs_on_the_worker(analyst, django_capture_on_commit_callb
     assert job.percent == 100.0
 
 
-def test_user_errors_are_stored_with_their_message(member_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        job = submit_job("test_fails_cleanly", {}, member_a)
+@worker_db
+def test_user_errors_are_stored_with_their_message(member_a) -> None:  # type: ignore[no-untyped-def]
+    job = submit_job("test_fails_cleanly", {}, member_a)
     run_worker()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
@@ -63,10 +68,10 @@ def test_user_errors_are_stored_with_their_message(member_a, django_capture_on_c
     assert job.company == member_a.company
 
 
-def test_unexpected_errors_fail_the_job_not_the_worker(member_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        crash = submit_job("test_crashes", {}, member_a)
-        fine = submit_job("test_counts", {"n": 3}, member_a)
+@worker_db
+def test_unexpected_errors_fail_the_job_not_the_worker(member_a) -> None:  # type: ignore[no-untyped-def]
+    crash = submit_job("test_crashes", {}, member_a)
+    fine = submit_job("test_counts", {"n": 3}, member_a)
     run_worker()
     crash.refresh_from_db()
     fine.refresh_from_db()
@@ -99,11 +104,11 @@ def test_progress_writes_are_throttled_but_the_last_one_lands(company_a) -> None
     assert job.progress_done == 100 and job.progress_message == "finished"
 
 
-def test_a_job_runs_once(member_a, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+@worker_db
+def test_a_job_runs_once(member_a) -> None:  # type: ignore[no-untyped-def]
     from actives.web.jobs.runner import run_job
 
-    with django_capture_on_commit_callbacks(execute=True):
-        job = submit_job("test_counts", {"n": 1}, member_a)
+    job = submit_job("test_counts", {"n": 1}, member_a)
     run_worker()
     run_job.call(str(job.pk))  # a duplicate delivery must not run it again
     job.refresh_from_db()

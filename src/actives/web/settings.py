@@ -103,6 +103,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CONFIG.home / "static"
+STATICFILES_DIRS = [WEB_DIR / "static"]
 if CONFIG.env is not Environment.PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; no collectstatic
 STORAGES = {
