@@ -44,7 +44,7 @@ def run_worker() -> None:
 
 
 @worker_db
-def test_system_check_runs_on_the_worker(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_system_check_runs_on_the_worker(analyst) -> None:
     job = submit_job("system_check", {}, analyst)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.task_result_id
@@ -58,7 +58,7 @@ def test_system_check_runs_on_the_worker(analyst) -> None:  # type: ignore[no-un
 
 
 @worker_db
-def test_user_errors_are_stored_with_their_message(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_user_errors_are_stored_with_their_message(member_a) -> None:
     job = submit_job("test_fails_cleanly", {}, member_a)
     run_worker()
     job.refresh_from_db()
@@ -69,7 +69,7 @@ def test_user_errors_are_stored_with_their_message(member_a) -> None:  # type: i
 
 
 @worker_db
-def test_unexpected_errors_fail_the_job_not_the_worker(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_errors_fail_the_job_not_the_worker(member_a) -> None:
     crash = submit_job("test_crashes", {}, member_a)
     fine = submit_job("test_counts", {"n": 3}, member_a)
     run_worker()
@@ -80,7 +80,7 @@ def test_unexpected_errors_fail_the_job_not_the_worker(member_a) -> None:  # typ
     assert fine.status == JobStatus.DONE and fine.result == {"counted": 3}
 
 
-def test_progress_reaches_the_api(member_a, company_a) -> None:  # type: ignore[no-untyped-def]
+def test_progress_reaches_the_api(member_a, company_a) -> None:
     job = Job.objects.create(kind="test_counts", title="t", company=company_a, status="running")
     report = JobProgressReporter(job.pk)
     report(2, 8, "second of eight")
@@ -92,7 +92,7 @@ def test_progress_reaches_the_api(member_a, company_a) -> None:  # type: ignore[
     assert body["status"] == "running"
 
 
-def test_progress_writes_are_throttled_but_the_last_one_lands(company_a) -> None:  # type: ignore[no-untyped-def]
+def test_progress_writes_are_throttled_but_the_last_one_lands(company_a) -> None:
     job = Job.objects.create(kind="test_counts", title="t", company=company_a)
     report = JobProgressReporter(job.pk)
     report(1, 100, "first")
@@ -105,7 +105,7 @@ def test_progress_writes_are_throttled_but_the_last_one_lands(company_a) -> None
 
 
 @worker_db
-def test_a_job_runs_once(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_runs_once(member_a) -> None:
     from actives.web.jobs.runner import run_job
 
     job = submit_job("test_counts", {"n": 1}, member_a)

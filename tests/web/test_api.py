@@ -11,12 +11,12 @@ from actives.web.jobs.models import Job
 pytestmark = pytest.mark.django_db
 
 
-def _bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _bearer(user) -> dict[str, str]:
     _token, raw = ApiToken.issue(user, "tests")
     return {"Authorization": f"Bearer {raw}"}
 
 
-def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
     assert body["code"] == code
@@ -50,35 +50,33 @@ def test_unauthenticated_requests_get_401() -> None:
     )
 
 
-def test_token_auth(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_token_auth(member_a) -> None:
     response = Client().get("/api/me", headers=_bearer(member_a))
     assert response.status_code == 200
     assert response.json()["company"]["name"] == "Jeju Botanicals"
     assert ApiToken.objects.get(user=member_a).last_used_at is not None
 
 
-def test_token_of_inactive_user_is_refused(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_token_of_inactive_user_is_refused(member_a) -> None:
     headers = _bearer(member_a)
     member_a.is_active = False
     member_a.save()
     assert_error(Client().get("/api/me", headers=headers), 401, "not_authenticated")
 
 
-def test_session_auth(client_a) -> None:  # type: ignore[no-untyped-def]
+def test_session_auth(client_a) -> None:
     assert client_a.get("/api/me").json()["username"] == "minji"
 
 
-def test_companies_are_scoped(member_a, company_a, company_b) -> None:  # type: ignore[no-untyped-def]
+def test_companies_are_scoped(member_a, company_a, company_b) -> None:
     headers = _bearer(member_a)
     names = [c["name"] for c in Client().get("/api/companies", headers=headers).json()]
     assert names == ["Jeju Botanicals"]
     assert Client().get(f"/api/companies/{company_a.pk}", headers=headers).status_code == 200
-    assert_error(
-        Client().get(f"/api/companies/{company_b.pk}", headers=headers), 404, "not_found"
-    )
+    assert_error(Client().get(f"/api/companies/{company_b.pk}", headers=headers), 404, "not_found")
 
 
-def test_malformed_json_body_gets_400(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_body_gets_400(analyst) -> None:
     response = Client().post(
         "/api/jobs", data="{kind: ", content_type="application/json", headers=_bearer(analyst)
     )
@@ -86,7 +84,7 @@ def test_malformed_json_body_gets_400(analyst) -> None:  # type: ignore[no-untyp
     assert not Job.objects.exists()
 
 
-def test_invalid_body_gets_422_naming_the_field(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_body_gets_422_naming_the_field(analyst) -> None:
     response = Client().post(
         "/api/jobs",
         data=json.dumps({"params": "not-a-dict"}),
@@ -98,7 +96,7 @@ def test_invalid_body_gets_422_naming_the_field(analyst) -> None:  # type: ignor
     assert {tuple(e["loc"])[-1] for e in body["errors"]} >= {"kind", "params"}
 
 
-def test_unknown_job_kind_lists_the_known_ones(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_job_kind_lists_the_known_ones(analyst) -> None:
     response = Client().post(
         "/api/jobs",
         data=json.dumps({"kind": "make_coffee"}),
@@ -109,7 +107,7 @@ def test_unknown_job_kind_lists_the_known_ones(analyst) -> None:  # type: ignore
     assert "system_check" in body["detail"]
 
 
-def test_members_may_not_start_staff_jobs(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_members_may_not_start_staff_jobs(member_a) -> None:
     response = Client().post(
         "/api/jobs",
         data=json.dumps({"kind": "system_check"}),
@@ -120,7 +118,7 @@ def test_members_may_not_start_staff_jobs(member_a) -> None:  # type: ignore[no-
     assert not Job.objects.exists()
 
 
-def test_bad_job_id_gets_422_and_unknown_gets_404(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_bad_job_id_gets_422_and_unknown_gets_404(member_a) -> None:
     headers = _bearer(member_a)
     assert_error(Client().get("/api/jobs/not-a-uuid", headers=headers), 422, "invalid_input")
     assert_error(
@@ -130,7 +128,7 @@ def test_bad_job_id_gets_422_and_unknown_gets_404(member_a) -> None:  # type: ig
     )
 
 
-def test_other_companys_job_is_404(member_a, company_b) -> None:  # type: ignore[no-untyped-def]
+def test_other_companys_job_is_404(member_a, company_b) -> None:
     job = Job.objects.create(kind="system_check", title="theirs", company=company_b)
     headers = _bearer(member_a)
     assert_error(Client().get(f"/api/jobs/{job.pk}", headers=headers), 404, "not_found")
@@ -138,7 +136,7 @@ def test_other_companys_job_is_404(member_a, company_b) -> None:  # type: ignore
 
 
 @override_settings(MAX_UPLOAD_BYTES=1024)
-def test_oversized_body_gets_413(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_body_gets_413(analyst) -> None:
     response = Client().post(
         "/api/jobs",
         data=json.dumps({"kind": "system_check", "title": "x" * 5000}),
@@ -149,7 +147,7 @@ def test_oversized_body_gets_413(analyst) -> None:  # type: ignore[no-untyped-de
     assert not Job.objects.exists()
 
 
-def test_session_post_without_csrf_is_refused(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_session_post_without_csrf_is_refused(analyst) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(analyst)
     response = client.post(
@@ -160,6 +158,6 @@ def test_session_post_without_csrf_is_refused(analyst) -> None:  # type: ignore[
     assert not Job.objects.exists()
 
 
-def test_job_kinds_are_listed(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_job_kinds_are_listed(member_a) -> None:
     kinds = Client().get("/api/jobs/kinds", headers=_bearer(member_a)).json()
     assert {"id": "system_check", "label": "System check", "staff_only": True} in kinds

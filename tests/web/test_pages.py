@@ -22,7 +22,7 @@ def test_pages_require_login() -> None:
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_wrong_password_gets_a_clear_message_and_no_session(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_gets_a_clear_message_and_no_session(member_a) -> None:
     client = Client()
     response = client.post("/accounts/login/", {"username": "minji", "password": "wrong"})
     assert response.status_code == 200
@@ -30,7 +30,7 @@ def test_wrong_password_gets_a_clear_message_and_no_session(member_a) -> None:  
     assert "_auth_user_id" not in client.session
 
 
-def test_login_then_dashboard(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_login_then_dashboard(member_a) -> None:
     client = Client()
     response = client.post(
         "/accounts/login/", {"username": "minji", "password": PASSWORD}, follow=True
@@ -40,7 +40,7 @@ def test_login_then_dashboard(member_a) -> None:  # type: ignore[no-untyped-def]
     assert b"Jeju Botanicals" in response.content
 
 
-def test_missing_csrf_token_is_explained(member_a) -> None:  # type: ignore[no-untyped-def]
+def test_missing_csrf_token_is_explained(member_a) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"username": "minji", "password": PASSWORD})
     assert response.status_code == 403
@@ -48,7 +48,7 @@ def test_missing_csrf_token_is_explained(member_a) -> None:  # type: ignore[no-u
     assert "_auth_user_id" not in client.session
 
 
-def test_language_switch_to_korean(client_a) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_to_korean(client_a) -> None:
     response = client_a.post("/i18n/setlang/", {"language": "ko", "next": "/"}, follow=True)
     assert response.status_code == 200
     text = response.content.decode()
@@ -56,7 +56,7 @@ def test_language_switch_to_korean(client_a) -> None:  # type: ignore[no-untyped
     assert "대시보드" in text and "환영합니다" in text
 
 
-def test_member_is_refused_another_companys_page(client_a, company_a, company_b) -> None:  # type: ignore[no-untyped-def]
+def test_member_is_refused_another_companys_page(client_a, company_a, company_b) -> None:
     assert client_a.get(f"/companies/{company_a.pk}/").status_code == 200
     response = client_a.get(f"/companies/{company_b.pk}/")
     assert response.status_code == 404
@@ -65,27 +65,27 @@ def test_member_is_refused_another_companys_page(client_a, company_a, company_b)
     assert "Jeju Botanicals" in listing and "Gangwon Naturals" not in listing
 
 
-def test_member_is_refused_another_companys_job(client_a, company_b) -> None:  # type: ignore[no-untyped-def]
+def test_member_is_refused_another_companys_job(client_a, company_b) -> None:
     job = Job.objects.create(kind="system_check", title="secret", company=company_b)
     assert client_a.get(f"/jobs/{job.pk}/").status_code == 404
     assert b"secret" not in client_a.get("/jobs/").content
 
 
-def test_staff_see_every_company(analyst_client, company_a, company_b) -> None:  # type: ignore[no-untyped-def]
+def test_staff_see_every_company(analyst_client, company_a, company_b) -> None:
     listing = analyst_client.get("/companies/").content.decode()
     assert "Jeju Botanicals" in listing and "Gangwon Naturals" in listing
     assert analyst_client.get(f"/companies/{company_b.pk}/").status_code == 200
 
 
 @override_settings(MAX_UPLOAD_BYTES=1024)
-def test_oversized_upload_is_refused_before_anything_is_stored(client_a, member_a) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_upload_is_refused_before_anything_is_stored(client_a, member_a) -> None:
     response = client_a.post("/accounts/profile/", {"name": "x" * 4000})
     assert response.status_code == 413
     assert b"larger than the limit" in response.content
     assert not ApiToken.objects.filter(user=member_a).exists()
 
 
-def test_token_is_shown_once_and_can_be_revoked(client_a, member_a) -> None:  # type: ignore[no-untyped-def]
+def test_token_is_shown_once_and_can_be_revoked(client_a, member_a) -> None:
     response = client_a.post("/accounts/profile/", {"name": "LIMS export"})
     raw = response.context["new_token"]
     assert raw.startswith("act_") and raw.encode() in response.content
@@ -96,33 +96,33 @@ def test_token_is_shown_once_and_can_be_revoked(client_a, member_a) -> None:  # 
     assert not ApiToken.objects.filter(user=member_a).exists()
 
 
-def test_token_form_rejects_an_empty_name(client_a, member_a) -> None:  # type: ignore[no-untyped-def]
+def test_token_form_rejects_an_empty_name(client_a, member_a) -> None:
     response = client_a.post("/accounts/profile/", {"name": "   "})
     assert response.status_code == 200
     assert b"This field is required" in response.content
     assert not ApiToken.objects.filter(user=member_a).exists()
 
 
-def test_cannot_revoke_someone_elses_token(client_a, member_b) -> None:  # type: ignore[no-untyped-def]
+def test_cannot_revoke_someone_elses_token(client_a, member_b) -> None:
     token, _ = ApiToken.issue(member_b, "theirs")
     assert client_a.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
     assert ApiToken.objects.filter(pk=token.pk).exists()
 
 
-def test_modules_not_yet_built_say_so(client_a) -> None:  # type: ignore[no-untyped-def]
+def test_modules_not_yet_built_say_so(client_a) -> None:
     response = client_a.get("/modules/safety/")
     assert response.status_code == 200
     assert b"not available in this version yet" in response.content
     assert client_a.get("/modules/nonsense/").status_code == 404
 
 
-def test_members_cannot_start_staff_jobs(client_a) -> None:  # type: ignore[no-untyped-def]
+def test_members_cannot_start_staff_jobs(client_a) -> None:
     response = client_a.post("/jobs/system-check/", follow=True)
     assert b"Only centre staff" in response.content
     assert not Job.objects.exists()
 
 
-def test_job_status_panel_for_htmx(analyst_client, company_a) -> None:  # type: ignore[no-untyped-def]
+def test_job_status_panel_for_htmx(analyst_client, company_a) -> None:
     job = Job.objects.create(
         kind="system_check", title="check", progress_done=3, progress_total=4, status="running"
     )

@@ -122,7 +122,9 @@ def serve(
 
 
 def worker(
-    queues: Annotated[str, typer.Option(help="Queues to process, comma-separated; * for all.")] = "*",
+    queues: Annotated[
+        str, typer.Option(help="Queues to process, comma-separated; * for all.")
+    ] = "*",
     batch: Annotated[bool, typer.Option(help="Process what is queued, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
 ) -> None:
@@ -139,7 +141,7 @@ def worker(
 def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:
-    """Check the installation: versions, database, migrations, data pack, models; say what fixes it."""
+    """Check the install: versions, database, migrations, data pack, models, and what fixes it."""
     setup_django()
     from actives.web.core.health import collect_health
 

@@ -45,7 +45,9 @@ def add_user(
     from actives.web.accounts.models import Company, Role, User
 
     if role not in Role.values:
-        raise typer.BadParameter(f"{role!r}; expected one of {', '.join(Role.values)}", param_hint="--role")
+        raise typer.BadParameter(
+            f"{role!r}; expected one of {', '.join(Role.values)}", param_hint="--role"
+        )
     company_obj = None
     if company:
         company_obj = Company.objects.filter(name=company).first()

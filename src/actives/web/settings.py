@@ -14,8 +14,10 @@ WEB_DIR = Path(__file__).resolve().parent
 
 SECRET_KEY = CONFIG.resolved_secret_key()
 DEBUG = CONFIG.debug
-ALLOWED_HOSTS = [*CONFIG.allowed_hosts, "testserver"] if CONFIG.env is Environment.TEST else list(
-    CONFIG.allowed_hosts
+ALLOWED_HOSTS = (
+    [*CONFIG.allowed_hosts, "testserver"]
+    if CONFIG.env is Environment.TEST
+    else list(CONFIG.allowed_hosts)
 )
 CSRF_TRUSTED_ORIGINS = list(CONFIG.csrf_trusted_origins)
 
@@ -105,7 +107,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = CONFIG.home / "static"
 STATICFILES_DIRS = [WEB_DIR / "static"]
 if CONFIG.env is not Environment.PRODUCTION:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; no collectstatic
+    STATIC_ROOT.mkdir(
+        parents=True, exist_ok=True
+    )  # whitenoise serves from finders; no collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -17,9 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", account_views.profile, name="profile"),
-    path(
-        "accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"
-    ),
+    path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
     path("companies/", account_views.company_list, name="company_list"),
     path("companies/<int:company_id>/", account_views.company_detail, name="company_detail"),
     path("jobs/", include("actives.web.jobs.urls")),

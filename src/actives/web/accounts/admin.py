@@ -1,7 +1,5 @@
 """Admin pages for users, companies and tokens, with their audit history."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -11,21 +9,21 @@ from actives.web.accounts.models import ApiToken, Company, User
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CompanyAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ("name", "name_ko", "business_number", "is_active", "created_at")
     search_fields = ("name", "name_ko", "business_number")
     list_filter = ("is_active",)
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc]
     list_display = ("username", "email", "role", "company", "is_active")
     list_filter = ("role", "company", "is_active")
-    fieldsets: Any = (
-        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Platform role"), {"fields": ("role", "company")}),
     )
-    add_fieldsets: Any = (
+    add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Platform role"), {"fields": ("role", "company")}),
     )

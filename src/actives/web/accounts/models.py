@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -42,7 +42,8 @@ class CompanyQuerySet(models.QuerySet["Company"]):
             return self.none()
         if getattr(user, "is_centre_staff", False):
             return self
-        return self.filter(pk=getattr(user, "company_id", None))
+        company_id = getattr(user, "company_id", None)
+        return self.none() if company_id is None else self.filter(pk=company_id)
 
 
 class Company(models.Model):
@@ -50,9 +51,7 @@ class Company(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     name_ko = models.CharField(_("Korean name"), max_length=200, blank=True)
-    business_number = models.CharField(
-        _("business registration number"), max_length=20, blank=True
-    )
+    business_number = models.CharField(_("business registration number"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -85,8 +84,6 @@ class User(AbstractUser):
         help_text=_("Required for company members; empty for centre staff."),
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
-
-    objects: ClassVar[UserManager[User]] = UserManager()
 
     class Meta:
         verbose_name = _("user")

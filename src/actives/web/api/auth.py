@@ -35,6 +35,7 @@ API_AUTH = [TokenAuth(), ActiveSessionAuth()]
 
 def request_user(request: HttpRequest) -> User:
     """The authenticated user of an API request (auth has already run)."""
-    user = request.auth if isinstance(getattr(request, "auth", None), User) else request.user
+    auth = getattr(request, "auth", None)
+    user = auth if isinstance(auth, User) else request.user
     assert isinstance(user, User)
     return user

@@ -53,7 +53,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def body(
         request: HttpRequest, detail: str, code: str, status: int, **extra: Any
     ) -> HttpResponse:
-        return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+        return api.create_response(
+            request, {"detail": detail, "code": code, **extra}, status=status
+        )
 
     @api.exception_handler(e.ActivesError)
     def actives_error(request: HttpRequest, exc: e.ActivesError) -> HttpResponse:

@@ -57,9 +57,7 @@ def list_companies(request: HttpRequest) -> list[Company]:
     return list(Company.objects.visible_to(request_user(request)))
 
 
-@companies.get(
-    "/{company_id}", response={200: CompanyDetailOut, **ERRORS}, summary="One company"
-)
+@companies.get("/{company_id}", response={200: CompanyDetailOut, **ERRORS}, summary="One company")
 def get_company(request: HttpRequest, company_id: int) -> CompanyDetailOut:
     company = get_visible_or_404(Company.objects.all(), request_user(request), pk=company_id)
     return CompanyDetailOut(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -157,9 +158,7 @@ def check_data_pack() -> HealthCheck:
     if manifests:
         return HealthCheck("data pack", True, f"{manifests[-1].parent}", required=False)
     raw = config.raw_data
-    raw_note = (
-        f"raw data found at {raw}" if raw.is_dir() else f"raw data not found at {raw}"
-    )
+    raw_note = f"raw data found at {raw}" if raw.is_dir() else f"raw data not found at {raw}"
     return HealthCheck(
         "data pack",
         False,
@@ -187,7 +186,7 @@ def check_models() -> HealthCheck:
 
 def collect_health(progress: Progress = silent_progress) -> list[HealthCheck]:
     """Run every check in order, reporting progress."""
-    steps = [
+    steps: list[Callable[[], HealthCheck | list[HealthCheck]]] = [
         check_versions,
         check_home,
         check_database,

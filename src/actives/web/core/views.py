@@ -46,9 +46,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404 page that does not tell whether the record exists in another company."""
-    message = _(
-        "This page does not exist, or it belongs to a company you are not a member of."
-    )
+    message = _("This page does not exist, or it belongs to a company you are not a member of.")
     return render(
         request, "core/error.html", {"title": _("Not found (404)"), "message": message}, status=404
     )
@@ -56,8 +54,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403 page."""
-    message = str(exception) if exception and str(exception) else _(
-        "Your role does not allow this action. Ask a centre manager if you need access."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else _("Your role does not allow this action. Ask a centre manager if you need access.")
     )
     return render(
         request,
