@@ -130,3 +130,19 @@ def test_job_status_panel_for_htmx(analyst_client, company_a) -> None:
     text = response.content.decode()
     assert 'id="job-status"' in text and "<html" not in text
     assert "75 %" in text and 'hx-trigger="every 2s"' in text
+
+
+def test_admin_shows_companies_and_their_history(company_a) -> None:
+    from actives.web.accounts.models import Role, User
+
+    admin = User.objects.create_user("boss", password=PASSWORD, role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    assert b"Jeju Botanicals" in client.get("/admin/accounts/company/").content
+    history = client.get(f"/admin/accounts/company/{company_a.pk}/history/")
+    assert history.status_code == 200
+
+
+def test_members_cannot_open_the_admin(client_a) -> None:
+    response = client_a.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,11 +1,18 @@
 """Admin pages for users, companies and tokens, with their audit history."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actives.web.accounts.models import ApiToken, Company, User
+
+if TYPE_CHECKING:
+    _UserAdminBase = DjangoUserAdmin[User]
+else:  # the generic alias exists only in the type stubs
+    _UserAdminBase = DjangoUserAdmin
 
 
 @admin.register(Company)
@@ -16,7 +23,7 @@ class CompanyAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc]
+class UserAdmin(SimpleHistoryAdmin, _UserAdminBase):  # type: ignore[misc]
     list_display = ("username", "email", "role", "company", "is_active")
     list_filter = ("role", "company", "is_active")
     fieldsets = (
