@@ -33,7 +33,7 @@ def test_member_login_language_and_scoping(
     page.wait_for_load_state("load")
     page.wait_for_function("document.documentElement.lang === 'ko'")
     assert "환영합니다" in page.inner_text("h1")
-    assert page.locator(".subnav").inner_text().startswith("대시보드")
+    assert page.locator(".sidebar").inner_text().startswith("대시보드")
     screenshot(page, "dashboard-ko")
 
     response = page.goto(f"{live_server.url}/companies/{company_b.pk}/")

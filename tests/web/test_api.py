@@ -80,7 +80,8 @@ def test_malformed_json_body_gets_400(analyst) -> None:
     response = Client().post(
         "/api/jobs", data="{kind: ", content_type="application/json", headers=_bearer(analyst)
     )
-    assert_error(response, 400, "bad_request")
+    body = assert_error(response, 400, "bad_request")
+    assert "expected a JSON object" in body["detail"]
     assert not Job.objects.exists()
 
 

@@ -30,6 +30,15 @@ STATUS_BY_ERROR: dict[type[e.ActivesError], int] = {
 }
 
 
+# ninja's terse messages, said in full.
+PLAIN_MESSAGES = {
+    "Cannot parse request body": (
+        "Cannot parse the request body: expected a JSON object sent with "
+        "Content-Type: application/json."
+    ),
+}
+
+
 def status_for(error: e.ActivesError) -> int:
     """HTTP status for an error: the entry of its nearest class in ``STATUS_BY_ERROR``."""
     for cls in type(error).__mro__:
@@ -84,7 +93,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         codes = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "bad_method"}
-        return body(request, str(exc.message), codes.get(exc.status_code, "error"), exc.status_code)
+        detail = PLAIN_MESSAGES.get(str(exc.message), str(exc.message))
+        return body(request, detail, codes.get(exc.status_code, "error"), exc.status_code)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

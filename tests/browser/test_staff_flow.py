@@ -1,0 +1,53 @@
+"""Centre staff run a system check and watch it finish on the job page (HTMX polling)."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_system_check_progress_is_shown_live(
+    live_server: Any, page: Any, analyst: Any, company_a: Any
+) -> None:
+    _login(page, live_server.url, "analyst")
+    page.goto(f"{live_server.url}/jobs/")
+    assert "No jobs yet" in page.inner_text("main")
+    page.click("text=Run a system check")
+    page.wait_for_selector("#job-status")
+    assert "Queued" in page.inner_text("#job-status")
+    screenshot(page, "job-queued")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*")
+    page.wait_for_selector("#job-status >> text=Done", timeout=10_000)
+    status = page.inner_text("#job-status")
+    # The test database has no administrator: the check says so and names the fix.
+    assert "Problems found" in status and "no administrator account" in status
+    assert "actives init" in status and "migrations" in status
+    screenshot(page, "job-done")
+
+
+def test_profile_token_is_shown_once(live_server: Any, page: Any, member_a: Any) -> None:
+    _login(page, live_server.url, "minji")
+    page.goto(f"{live_server.url}/accounts/profile/")
+    assert "No tokens yet" in page.inner_text("main")
+    page.fill("#id_name", "LIMS export")
+    page.click("text=Create token")
+    token = page.inner_text("#new-token")
+    assert token.startswith("act_")
+    screenshot(page, "profile-token")
+    page.reload()
+    assert token not in page.content()
+    assert "LIMS export" in page.inner_text("table")
