@@ -19,12 +19,12 @@ def test_member_login_language_and_scoping(
 
     page.fill("#id_username", "minji")
     page.fill("#id_password", "not the password")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     assert page.locator(".form-error").inner_text().startswith("Please enter a correct username")
 
     page.fill("#id_username", "minji")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     assert "Welcome, minji" in page.inner_text("h1")
     screenshot(page, "dashboard-en")

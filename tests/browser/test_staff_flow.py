@@ -15,7 +15,7 @@ def _login(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 
@@ -51,3 +51,33 @@ def test_profile_token_is_shown_once(live_server: Any, page: Any, member_a: Any)
     page.reload()
     assert token not in page.content()
     assert "LIMS export" in page.inner_text("table")
+
+
+def test_manager_registers_company_and_member_in_korean(
+    live_server: Any, page: Any, manager: Any
+) -> None:
+    _login(page, live_server.url, "manager")
+    page.select_option("#language-select", "ko")
+    page.wait_for_function("document.documentElement.lang === 'ko'")
+    page.goto(f"{live_server.url}/companies/")
+    assert "아직 기업이 없습니다" in page.inner_text("main")
+    page.click("text=기업 등록")
+    page.fill("#id_name", "Andong Herbs")
+    page.fill("#id_name_ko", "안동허브")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1 >> text=Andong Herbs")
+    page.click("text=구성원 추가")
+    page.fill("#id_username", "sora")
+    page.fill("#id_email", "not-an-email")
+    page.fill("#id_password1", "Ginseng-root-2026")
+    page.fill("#id_password2", "Ginseng-root-2026")
+    page.click("main button[type=submit]")
+    assert page.locator(".field-error").count() == 1
+    screenshot(page, "member-form-error-ko")
+    page.fill("#id_email", "sora@andong.example")
+    page.fill("#id_password1", "Ginseng-root-2026")
+    page.fill("#id_password2", "Ginseng-root-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=로그인할 수 있습니다")
+    assert "sora" in page.inner_text("main")
+    screenshot(page, "company-detail-ko")

@@ -146,3 +146,116 @@ def test_admin_shows_companies_and_their_history(company_a) -> None:
 def test_members_cannot_open_the_admin(client_a) -> None:
     response = client_a.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.fixture
+def manager_client(manager) -> Client:
+    client = Client()
+    client.force_login(manager)
+    return client
+
+
+def test_manager_registers_a_company_and_a_member(manager_client) -> None:
+    from actives.web.accounts.models import Company, User
+
+    response = manager_client.post(
+        "/companies/new/",
+        {"name": "Andong Herbs", "name_ko": "안동허브", "contact_email": "lab@andong.example"},
+        follow=True,
+    )
+    assert b"Andong Herbs" in response.content
+    company = Company.objects.get(name="Andong Herbs")
+    assert company.history.first().history_user.username == "manager"
+
+    response = manager_client.post(
+        f"/companies/{company.pk}/members/new/",
+        {
+            "username": "sora",
+            "email": "sora@andong.example",
+            "password1": "Ginseng-root-2026",
+            "password2": "Ginseng-root-2026",
+        },
+        follow=True,
+    )
+    assert b"sora can now sign in" in response.content
+    sora = User.objects.get(username="sora")
+    assert sora.company == company and sora.role == "member"
+    client = Client()
+    assert client.login(username="sora", password="Ginseng-root-2026")
+    assert client.get(f"/companies/{company.pk}/").status_code == 200
+
+
+def test_duplicate_company_is_refused_and_nothing_changes(manager_client, company_a) -> None:
+    from actives.web.accounts.models import Company
+
+    response = manager_client.post("/companies/new/", {"name": "Jeju Botanicals"})
+    assert response.status_code == 200
+    assert b"already exists" in response.content
+    assert Company.objects.filter(name="Jeju Botanicals").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {
+                "username": "",
+                "email": "a@b.kr",
+                "password1": "Xy-12345678",
+                "password2": "Xy-12345678",
+            },
+            b"This field is required",
+        ),
+        (
+            {
+                "username": "new",
+                "email": "not-an-email",
+                "password1": "Xy-12345678",
+                "password2": "Xy-12345678",
+            },
+            b"Enter a valid email address",
+        ),
+        (
+            {
+                "username": "new",
+                "email": "a@b.kr",
+                "password1": "Xy-12345678",
+                "password2": "other",
+            },
+            b"didn\xe2\x80\x99t match",
+        ),
+        (
+            {"username": "new", "email": "a@b.kr", "password1": "123", "password2": "123"},
+            b"too short",
+        ),
+        (
+            {
+                "username": "minji",
+                "email": "a@b.kr",
+                "password1": "Xy-12345678",
+                "password2": "Xy-12345678",
+            },
+            b"already exists",
+        ),
+    ],
+)
+def test_bad_member_forms_are_explained(manager_client, member_a, company_a, data, message) -> None:
+    from actives.web.accounts.models import User
+
+    before = User.objects.count()
+    response = manager_client.post(f"/companies/{company_a.pk}/members/new/", data)
+    assert response.status_code == 200
+    assert message in response.content
+    assert User.objects.count() == before
+
+
+def test_members_and_analysts_cannot_register(client_a, analyst_client, company_a) -> None:
+    from actives.web.accounts.models import Company
+
+    for client in (client_a, analyst_client):
+        response = client.post("/companies/new/", {"name": "Sneaky Co"})
+        assert response.status_code == 403
+        assert b"Only centre managers" in response.content
+        url = f"/companies/{company_a.pk}/members/new/"
+        assert client.get(url).status_code == 403
+    assert not Company.objects.filter(name="Sneaky Co").exists()

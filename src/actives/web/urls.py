@@ -19,7 +19,13 @@ urlpatterns = [
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
     path("companies/", account_views.company_list, name="company_list"),
+    path("companies/new/", account_views.company_create, name="company_create"),
     path("companies/<int:company_id>/", account_views.company_detail, name="company_detail"),
+    path(
+        "companies/<int:company_id>/members/new/",
+        account_views.member_create,
+        name="member_create",
+    ),
     path("jobs/", include("actives.web.jobs.urls")),
     path("modules/<slug:slug>/", core_views.module_page, name="module"),
     path("i18n/", include("django.conf.urls.i18n")),

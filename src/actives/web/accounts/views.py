@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from actives.web.accounts.forms import ApiTokenForm
+from actives.web.accounts.forms import ApiTokenForm, CompanyForm, MemberForm
 from actives.web.accounts.models import ApiToken, Company, User
 from actives.web.jobs.models import Job
 
@@ -64,3 +66,40 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         "accounts/company_detail.html",
         {"company": company, "members": company.members.order_by("username"), "jobs": jobs},
     )
+
+
+def _require_manager(user: User) -> None:
+    if not user.is_centre_manager:
+        raise PermissionDenied(_("Only centre managers can register companies and members."))
+
+
+@login_required
+def company_create(request: HttpRequest) -> HttpResponse:
+    """Register a client company (centre managers)."""
+    _require_manager(_user(request))
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            company = form.save()
+        messages.success(request, _("Company “%(name)s” registered.") % {"name": company.name})
+        return redirect("company_detail", company_id=company.pk)
+    return render(request, "accounts/company_form.html", {"form": form})
+
+
+@login_required
+def member_create(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Add a member to a company (centre managers); the member sees only that company."""
+    user = _user(request)
+    _require_manager(user)
+    company = get_object_or_404(Company.objects.visible_to(user), pk=company_id)
+    form = MemberForm(request.POST or None, company=company)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            member = form.save()
+        messages.success(
+            request,
+            _("%(user)s can now sign in as a member of %(company)s.")
+            % {"user": member.username, "company": company.name},
+        )
+        return redirect("company_detail", company_id=company.pk)
+    return render(request, "accounts/member_form.html", {"form": form, "company": company})
