@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -166,3 +167,11 @@ class ApiToken(models.Model):
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that passed ``login_required``, typed as our User."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("current_user() needs a signed-in request (use @login_required)")
+    return user

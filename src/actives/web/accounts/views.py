@@ -12,19 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actives.web.accounts.forms import ApiTokenForm, CompanyForm, MemberForm
-from actives.web.accounts.models import ApiToken, Company, User
+from actives.web.accounts.models import ApiToken, Company, User, current_user
 from actives.web.jobs.models import Job
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The user's own page: role, company and API tokens (a new token is shown once)."""
-    user = _user(request)
+    user = current_user(request)
     new_token: str | None = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -42,7 +37,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     """Delete one of the user's own API tokens."""
-    token = get_object_or_404(ApiToken, pk=token_id, user=_user(request))
+    token = get_object_or_404(ApiToken, pk=token_id, user=current_user(request))
     token.delete()
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("profile")
@@ -51,14 +46,14 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 def company_list(request: HttpRequest) -> HttpResponse:
     """Companies the user may see: every client for centre staff, their own for members."""
-    companies = Company.objects.visible_to(_user(request)).prefetch_related("members")
+    companies = Company.objects.visible_to(current_user(request)).prefetch_related("members")
     return render(request, "accounts/company_list.html", {"companies": companies})
 
 
 @login_required
 def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
     """One company: members and its recent jobs. Another company's page answers 404."""
-    user = _user(request)
+    user = current_user(request)
     company = get_object_or_404(Company.objects.visible_to(user), pk=company_id)
     jobs = Job.objects.visible_to(user).filter(company=company)[:10]
     return render(
@@ -76,7 +71,7 @@ def _require_manager(user: User) -> None:
 @login_required
 def company_create(request: HttpRequest) -> HttpResponse:
     """Register a client company (centre managers)."""
-    _require_manager(_user(request))
+    _require_manager(current_user(request))
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -89,7 +84,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_create(request: HttpRequest, company_id: int) -> HttpResponse:
     """Add a member to a company (centre managers); the member sees only that company."""
-    user = _user(request)
+    user = current_user(request)
     _require_manager(user)
     company = get_object_or_404(Company.objects.visible_to(user), pk=company_id)
     form = MemberForm(request.POST or None, company=company)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from actives.web.accounts.models import User
+from actives.web.accounts.models import current_user
 from actives.web.core.modules import MODULES, get_module
 from actives.web.jobs.models import Job
 
@@ -15,8 +15,7 @@ from actives.web.jobs.models import Job
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the modules and the user's recent jobs."""
-    assert isinstance(request.user, User)
-    jobs = Job.objects.visible_to(request.user).select_related("company")[:5]
+    jobs = Job.objects.visible_to(current_user(request)).select_related("company")[:5]
     return render(request, "core/home.html", {"modules": MODULES, "jobs": jobs})
 
 

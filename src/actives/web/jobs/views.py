@@ -10,28 +10,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actives.errors import ActivesError
-from actives.web.accounts.models import User
+from actives.web.accounts.models import current_user
 from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.jobs.models import Job
 from actives.web.jobs.runner import submit_job
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     """The jobs the user may see, newest first."""
-    jobs = Job.objects.visible_to(_user(request)).select_related("owner", "company")[:100]
+    jobs = Job.objects.visible_to(current_user(request)).select_related("owner", "company")[:100]
     return render(request, "jobs/job_list.html", {"jobs": jobs})
 
 
 @login_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     """One job with its progress; HTMX requests get only the status panel."""
-    job = get_visible_or_404(Job.objects.all(), _user(request), pk=job_id)
+    job = get_visible_or_404(Job.objects.all(), current_user(request), pk=job_id)
     template = "jobs/_status.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
     return render(request, template, {"job": job})
 
@@ -41,7 +36,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 def start_system_check(request: HttpRequest) -> HttpResponse:
     """Queue a system check on the worker (centre staff only)."""
     try:
-        job = submit_job("system_check", {}, _user(request))
+        job = submit_job("system_check", {}, current_user(request))
     except ActivesError as exc:
         messages.error(request, exc.message)
         return redirect("jobs:list")
