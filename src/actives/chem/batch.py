@@ -1,0 +1,59 @@
+"""Batch processing: one bad structure in 100k never stops the batch; every row gets a status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from actives.chem.descriptors import describe, np_likeness
+from actives.chem.fingerprints import fingerprint_to_bytes, morgan_fingerprint
+from actives.chem.identity import inchikey
+from actives.chem.parse import StructureFormat, to_mol
+from actives.chem.standardize import standardize
+from actives.errors import InvalidStructureError
+
+
+@dataclass
+class BatchRow:
+    """The outcome for one input row: ``status`` is "ok" or "error", with a message on error."""
+
+    index: int
+    input: str
+    status: str
+    message: str = ""
+    inchikey: str = ""
+    smiles: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the row was processed."""
+        return self.status == "ok"
+
+
+def process_structure(
+    text: str, fmt: StructureFormat = "auto", with_fingerprint: bool = False
+) -> tuple[str, str, dict[str, Any]]:
+    """Parse, standardise and describe one structure: (InChIKey, parent SMILES, values)."""
+    parent = standardize(to_mol(text, fmt))
+    values: dict[str, Any] = describe(parent.mol).as_dict()
+    values["np_score"], values["np_confidence"] = np_likeness(parent.mol)
+    if with_fingerprint:
+        values["fingerprint"] = fingerprint_to_bytes(morgan_fingerprint(parent.mol))
+    return inchikey(parent.mol), parent.smiles, values
+
+
+def process_structures(
+    structures: Iterable[str], fmt: StructureFormat = "auto", with_fingerprint: bool = False
+) -> Iterator[BatchRow]:
+    """Process structures one by one, yielding a row per input (index counts from 0)."""
+    for index, text in enumerate(structures):
+        try:
+            key, smiles, values = process_structure(text, fmt, with_fingerprint)
+        except InvalidStructureError as exc:
+            yield BatchRow(index, text, "error", exc.message)
+        except Exception as exc:  # RDKit can raise anything on exotic input; keep the batch going
+            yield BatchRow(index, text, "error", f"{type(exc).__name__}: {exc}")
+        else:
+            yield BatchRow(index, text, "ok", "", key, smiles, values)

@@ -1,0 +1,79 @@
+"""Parsing and standardisation, including broken input."""
+
+import pytest
+
+from actives.chem import inchikey, standardize, to_mol
+from actives.chem.parse import guess_format
+from actives.errors import InvalidStructureError
+
+MOLBLOCK_ETHANOL = """ethanol
+     RDKit          2D
+
+  3  2  0  0  0  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    1.2990    0.7500    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    2.5981   -0.0000    0.0000 O   0  0  0  0  0  0  0  0  0  0  0  0
+  1  2  1  0
+  2  3  1  0
+M  END
+"""
+
+
+def test_formats_are_recognised() -> None:
+    assert guess_format("InChI=1S/CH4/h1H4") == "inchi"
+    assert guess_format(MOLBLOCK_ETHANOL) == "molblock"
+    assert guess_format("CCO") == "smiles"
+    assert inchikey(to_mol(MOLBLOCK_ETHANOL)) == inchikey(to_mol("CCO"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Empty structure"),
+        ("   ", "Empty structure"),
+        ("C1CC", "unclosed ring"),
+        ("c1ccccc1(C)(C)", "kekulize"),
+        ("CC(C", "Cannot read SMILES"),
+        ("C[Xx]C", "Cannot read SMILES"),
+        ("CC(C)(C)(C)(C)C", "valence"),
+        ("InChI=1S/garbage", "Cannot read InChI"),
+        ("C" * 100_001, "too long"),
+    ],
+)
+def test_broken_structures_say_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(InvalidStructureError, match=message):
+        to_mol(text)
+
+
+def test_broken_molblock() -> None:
+    broken = MOLBLOCK_ETHANOL.replace("  1  2  1  0\n", "  1  9  1  0\n")
+    with pytest.raises(InvalidStructureError, match="Cannot read molfile"):
+        to_mol(broken)
+
+
+@pytest.mark.parametrize(
+    ("given", "parent"),
+    [
+        ("[Na+].[O-]C(=O)c1ccccc1", "O=C(O)c1ccccc1"),  # sodium benzoate -> benzoic acid
+        ("CCN.Cl", "CCN"),  # hydrochloride stripped
+        ("CC(=O)O.O", "CC(=O)O"),  # water of crystallisation
+        ("C[N+](C)(C)CC(=O)[O-]", "C[N+](C)(C)CC(=O)[O-]"),  # a real zwitterion stays
+        ("[2H]C([2H])([2H])O", "CO"),  # isotope parent
+    ],
+)
+def test_standardisation_gives_the_parent(given: str, parent: str) -> None:
+    result = standardize(to_mol(given))
+    assert result.smiles == parent
+
+
+def test_salt_and_parent_share_an_identity() -> None:
+    salt = standardize(to_mol("[Na+].[O-]C(=O)c1ccccc1"))
+    acid = standardize(to_mol("OC(=O)c1ccccc1"))
+    assert inchikey(salt.mol) == inchikey(acid.mol) == "WPYMKLBDIGXBTP-UHFFFAOYSA-N"
+    assert salt.removed_fragments and salt.changed and not acid.changed
+
+
+@pytest.mark.parametrize("inorganic", ["[Na+].[Cl-]", "O", "[Cu]", "O=S(=O)(O)O"])
+def test_inorganics_have_no_parent(inorganic: str) -> None:
+    with pytest.raises(InvalidStructureError, match="no organic parent"):
+        standardize(to_mol(inorganic))
