@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actives.chem.descriptors import describe, np_likeness
-from actives.chem.fingerprints import fingerprint_to_bytes, morgan_fingerprint
+from actives.chem.fingerprints import (
+    fingerprint_to_bytes,
+    morgan_fingerprint,
+    packed_bits,
+    pattern_fingerprint,
+)
 from actives.chem.identity import inchikey
 from actives.chem.parse import StructureFormat, to_mol
 from actives.chem.standardize import standardize
@@ -41,6 +46,8 @@ def process_structure(
     values["np_score"], values["np_confidence"] = np_likeness(parent.mol)
     if with_fingerprint:
         values["fingerprint"] = fingerprint_to_bytes(morgan_fingerprint(parent.mol))
+        values["morgan_bits"] = packed_bits(morgan_fingerprint(parent.mol))
+        values["pattern_bits"] = packed_bits(pattern_fingerprint(parent.mol))
     return inchikey(parent.mol), parent.smiles, values
 
 
@@ -57,3 +64,15 @@ def process_structures(
             yield BatchRow(index, text, "error", f"{type(exc).__name__}: {exc}")
         else:
             yield BatchRow(index, text, "ok", "", key, smiles, values)
+
+
+def process_structure_safely(text: str) -> tuple[str, str, str, dict[str, Any]]:
+    """Picklable worker for process pools: (status, message, InChIKey, values with SMILES)."""
+    try:
+        key, smiles, values = process_structure(text, "smiles", with_fingerprint=True)
+    except InvalidStructureError as exc:
+        return "error", exc.message, "", {}
+    except Exception as exc:
+        return "error", f"{type(exc).__name__}: {exc}", "", {}
+    values["smiles"] = smiles
+    return "ok", "", key, values

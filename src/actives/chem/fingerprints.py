@@ -39,3 +39,25 @@ def fingerprint_from_bytes(data: bytes) -> ExplicitBitVect:
 def bulk_tanimoto(query: ExplicitBitVect, fingerprints: Sequence[ExplicitBitVect]) -> list[float]:
     """Tanimoto similarity of ``query`` to each fingerprint (RDKit's C++ loop)."""
     return list(DataStructs.BulkTanimotoSimilarity(query, list(fingerprints)))
+
+
+PATTERN_BITS = 2048
+
+
+def pattern_fingerprint(mol: Chem.Mol, n_bits: int = PATTERN_BITS) -> ExplicitBitVect:
+    """RDKit pattern fingerprint for substructure screening (a query's bits are a subset)."""
+    return Chem.PatternFingerprint(mol, fpSize=n_bits)
+
+
+def packed_bits(fp: ExplicitBitVect) -> bytes:
+    """The fingerprint as packed bits (n_bits/8 bytes, most significant bit first).
+
+    Fixed width, so a column of them loads straight into a NumPy matrix for vectorised search.
+    """
+    import numpy as np
+
+    bits = np.zeros(fp.GetNumBits(), dtype=np.uint8)
+    on = list(fp.GetOnBits())
+    if on:
+        bits[on] = 1
+    return np.packbits(bits).tobytes()

@@ -1,0 +1,321 @@
+"""Open a built data pack and answer questions about it (DuckDB over Parquet, fingerprints in RAM).
+
+Every answer can name the pack version it came from (``DataPack.version``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from actives.chem.fingerprints import (
+    MORGAN_BITS,
+    PATTERN_BITS,
+    morgan_fingerprint,
+    pattern_fingerprint,
+)
+from actives.chem.parse import to_mol
+from actives.errors import DataPackMissingError, InvalidInputError, NotFoundError
+from actives.knowledge.build import TABLES
+from actives.knowledge.identifiers import CAS_PATTERN, find_cas_numbers, normalize_name
+
+INCHIKEY_PATTERN = re.compile(r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$")
+TaxonRank = Literal["species", "genus", "family"]
+
+
+def current_pack_path(packs_dir: Path) -> Path | None:
+    """The folder of the current pack under ``packs_dir``, or None if none was built."""
+    pointer = packs_dir / "current"
+    if not pointer.is_file():
+        return None
+    path = packs_dir / pointer.read_text().strip()
+    return path if (path / "manifest.json").is_file() else None
+
+
+def _bits_matrix(blobs: pd.Series, n_bits: int) -> np.ndarray:
+    """Packed-bit blobs -> (N, n_bits/64) uint64 matrix for vectorised popcounts."""
+    width = n_bits // 8
+    if len(blobs) == 0:
+        return np.zeros((0, width // 8), dtype=np.uint64)
+    data = np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=np.uint8)
+    return data.reshape(len(blobs), width).view(np.uint64)
+
+
+def _query_bits(fp: Any, n_bits: int) -> np.ndarray:
+    bits = np.zeros(n_bits, dtype=np.uint8)
+    bits[list(fp.GetOnBits())] = 1
+    return np.packbits(bits).view(np.uint64)
+
+
+@dataclass
+class LookupResult:
+    """What a free-text query resolved to: how it was read, the compounds, and suggestions."""
+
+    query: str
+    read_as: str
+    compounds: pd.DataFrame
+    names: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suggestions: list[str] = field(default_factory=list)
+
+
+class DataPack:
+    """A read-only view of one built pack."""
+
+    def __init__(self, path: Path) -> None:
+        manifest = path / "manifest.json"
+        if not manifest.is_file():
+            raise DataPackMissingError(f"{path} is not a data pack (no manifest.json).")
+        self.path = path
+        self.manifest: dict[str, Any] = json.loads(manifest.read_text())
+        self.version: str = self.manifest["version"]
+        self._db = duckdb.connect(":memory:")
+        for table in TABLES:
+            file = (path / f"{table}.parquet").as_posix().replace("'", "''")
+            self._db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{file}')")
+        self._lock = threading.Lock()
+
+    def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query on the pack (a cursor per call, safe across threads)."""
+        cursor = self._db.cursor()
+        try:
+            return cursor.execute(query, params or []).df()
+        finally:
+            cursor.close()
+
+    # -- compounds -----------------------------------------------------------------------------
+
+    COMPOUND_COLUMNS = (
+        "inchikey, name, smiles, cas, chembl_id, wikidata_id, sources, mw, clogp, tpsa, hbd, "
+        "hba, rotatable_bonds, rings, aromatic_rings, fraction_csp3, heavy_atoms, np_score, "
+        "np_confidence"
+    )
+
+    def compound(self, inchikey: str) -> dict[str, Any]:
+        """One compound by InChIKey (or an alias key), with its names; NotFoundError if absent."""
+        key = self.canonical_key(inchikey)
+        rows = self.sql(f"SELECT {self.COMPOUND_COLUMNS} FROM compounds WHERE inchikey = ?", [key])
+        if rows.empty:
+            raise NotFoundError(f"No compound with InChIKey {inchikey} in data pack {self.version}.")
+        record: dict[str, Any] = rows.iloc[0].to_dict()
+        names = self.sql(
+            "SELECT DISTINCT name, kind, lang, source, source_ref FROM names WHERE inchikey = ? "
+            "ORDER BY kind, name",
+            [key],
+        )
+        record["names"] = names.to_dict("records")
+        return record
+
+    def canonical_key(self, inchikey: str) -> str:
+        """Map a source's InChIKey or library id to the pack's compound key."""
+        hit = self.sql("SELECT inchikey FROM compound_aliases WHERE alias = ? LIMIT 1", [inchikey])
+        return str(hit.iloc[0, 0]) if not hit.empty else inchikey
+
+    def plants_of(self, inchikey: str) -> pd.DataFrame:
+        """Organisms reported to contain the compound, with the reference DOIs."""
+        key = self.canonical_key(inchikey)
+        return self.sql(
+            "SELECT o.organism_id, o.name AS organism, o.genus, o.family, "
+            "string_agg(DISTINCT oc.doi, '; ') FILTER (WHERE oc.doi <> '') AS dois, "
+            "string_agg(DISTINCT oc.source, '; ') AS sources "
+            "FROM occurrences oc JOIN organisms o USING (organism_id) WHERE oc.inchikey = ? "
+            "GROUP BY ALL ORDER BY o.family, o.name",
+            [key],
+        )
+
+    # -- plants --------------------------------------------------------------------------------
+
+    def resolve_taxon(self, name: str) -> tuple[TaxonRank, str]:
+        """Read a name as species, genus or family (case-insensitive); suggest on a miss."""
+        text = " ".join(name.split())
+        if not text:
+            raise InvalidInputError("Empty plant name; expected a species, genus or family.")
+        for rank, column in (("species", "name"), ("genus", "genus"), ("family", "family")):
+            hit = self.sql(
+                f"SELECT {column} FROM organisms WHERE lower({column}) = lower(?) LIMIT 1", [text]
+            )
+            if not hit.empty:
+                return rank, str(hit.iloc[0, 0])  # type: ignore[return-value]
+        suggestions = self.suggest_taxa(text)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise NotFoundError(
+            f"No plant species, genus or family called {text!r} in data pack {self.version}.{hint}"
+        )
+
+    @cached_property
+    def _taxon_names(self) -> list[str]:
+        frame = self.sql(
+            "SELECT DISTINCT name AS t FROM organisms UNION SELECT DISTINCT genus FROM organisms "
+            "WHERE genus <> '' UNION SELECT DISTINCT family FROM organisms WHERE family <> ''"
+        )
+        return [str(t) for t in frame["t"]]
+
+    def suggest_taxa(self, text: str, limit: int = 5) -> list[str]:
+        """Closest species, genus or family names (typo-tolerant)."""
+        found = process.extract(text, self._taxon_names, scorer=fuzz.WRatio, limit=limit,
+                                score_cutoff=80)  # fmt: skip
+        return [match for match, _score, _index in found]
+
+    def constituents(self, name: str) -> tuple[TaxonRank, str, pd.DataFrame]:
+        """Compounds reported in a species, genus or family, with structures and DOIs."""
+        rank, matched = self.resolve_taxon(name)
+        column = {"species": "o.name", "genus": "o.genus", "family": "o.family"}[rank]
+        frame = self.sql(
+            f"SELECT c.inchikey, c.name, c.smiles, c.mw, c.clogp, c.tpsa, c.np_score, "
+            f"count(DISTINCT o.organism_id) AS n_organisms, "
+            f"string_agg(DISTINCT oc.doi, '; ') FILTER (WHERE oc.doi <> '') AS dois "
+            f"FROM occurrences oc JOIN organisms o USING (organism_id) "
+            f"JOIN compounds c USING (inchikey) WHERE {column} = ? "
+            f"GROUP BY ALL ORDER BY n_organisms DESC, c.name",
+            [matched],
+        )
+        return rank, matched, frame
+
+    # -- lookup --------------------------------------------------------------------------------
+
+    @cached_property
+    def _name_index(self) -> tuple[list[str], list[str]]:
+        frame = self.sql("SELECT DISTINCT name_norm, name FROM names")
+        return [str(n) for n in frame["name_norm"]], [str(n) for n in frame["name"]]
+
+    def lookup(self, query: str, limit: int = 20) -> LookupResult:
+        """Resolve an InChIKey, CAS number, name (INCI, Korean, Chinese, Japanese, synonym) or
+        SMILES to compounds; suggest close names when nothing matches exactly."""
+        text = query.strip()
+        if not text:
+            raise InvalidInputError(
+                "Empty query; expected a name, CAS number, InChIKey, INCI or SMILES."
+            )
+        if INCHIKEY_PATTERN.match(text):
+            key = self.canonical_key(text)
+            compounds = self._compounds_where("inchikey = ?", [key])
+            if compounds.empty:  # same skeleton, other stereo
+                compounds = self._compounds_where("connectivity = ?", [text.split("-")[0]])
+            return LookupResult(query, "InChIKey", compounds)
+        if CAS_PATTERN.fullmatch(text):
+            numbers = find_cas_numbers(text)
+            if not numbers:
+                raise InvalidInputError(f"{text!r} looks like a CAS number but its check digit is wrong.")
+            names = self.sql(
+                "SELECT DISTINCT name, kind, lang, inchikey, source, source_ref FROM names "
+                "WHERE list_contains(string_split(cas, ';'), ?)",
+                [numbers[0]],
+            )
+            keys = set(names.loc[names.inchikey != "", "inchikey"])
+            compounds = self._compounds_where(
+                "list_contains(string_split(cas, ';'), ?) OR inchikey IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [numbers[0], sorted(keys)],
+            )
+            return LookupResult(query, "CAS number", compounds, names)
+        norm = normalize_name(text)
+        names = self.sql(
+            "SELECT DISTINCT name, kind, lang, cas, inchikey, match, source, source_ref "
+            "FROM names WHERE name_norm = ? ORDER BY kind",
+            [norm],
+        )
+        if not names.empty:
+            keys = sorted(set(names.loc[names.inchikey != "", "inchikey"]))
+            compounds = self._compounds_where("inchikey IN (SELECT unnest(?::VARCHAR[]))", [keys])
+            return LookupResult(query, "name", compounds, names)
+        if _looks_like_smiles(text):
+            try:
+                from actives.chem.identity import inchikey as key_of
+                from actives.chem.standardize import standardize
+
+                key = key_of(standardize(to_mol(text)).mol)
+            except InvalidInputError:
+                pass
+            else:
+                compounds = self._compounds_where("inchikey = ?", [key])
+                if compounds.empty:
+                    compounds = self._compounds_where("connectivity = ?", [key.split("-")[0]])
+                return LookupResult(query, "SMILES", compounds)
+        norms, originals = self._name_index
+        found = process.extract(norm, norms, scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
+        seen: dict[str, str] = {}
+        for _match, _score, i in found:
+            seen.setdefault(originals[i].casefold(), originals[i])
+        suggestions = list(seen.values())[:8]
+        return LookupResult(query, "name", self._compounds_where("false", []), suggestions=suggestions)
+
+    def _compounds_where(self, condition: str, params: list[Any]) -> pd.DataFrame:
+        return self.sql(
+            f"SELECT {self.COMPOUND_COLUMNS} FROM compounds WHERE {condition} ORDER BY name",
+            params,
+        )
+
+    # -- structure search ----------------------------------------------------------------------
+
+    @cached_property
+    def _fingerprints(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        with self._lock:
+            frame = self.sql("SELECT inchikey, morgan, pattern FROM compounds ORDER BY inchikey")
+            morgan = _bits_matrix(frame["morgan"], MORGAN_BITS)
+            pattern = _bits_matrix(frame["pattern"], PATTERN_BITS)
+            return [str(k) for k in frame["inchikey"]], morgan, pattern
+
+    def similar(self, smiles: str, threshold: float = 0.5, limit: int = 50) -> pd.DataFrame:
+        """Compounds by Morgan (r=2, 2048 bits) Tanimoto similarity to a query structure."""
+        if not 0 <= threshold <= 1:
+            raise InvalidInputError(f"Similarity threshold {threshold}; expected 0 to 1.")
+        from actives.chem.standardize import standardize
+
+        query = _query_bits(morgan_fingerprint(standardize(to_mol(smiles)).mol), MORGAN_BITS)
+        keys, matrix, _ = self._fingerprints
+        common = np.bitwise_count(matrix & query).sum(axis=1)
+        total = np.bitwise_count(matrix).sum(axis=1) + int(np.bitwise_count(query).sum())
+        scores = common / np.maximum(total - common, 1)
+        order = np.argsort(-scores, kind="stable")
+        order = order[scores[order] >= threshold][:limit]
+        hits = pd.DataFrame({"inchikey": [keys[i] for i in order], "similarity": scores[order]})
+        if hits.empty:
+            return hits
+        details = self._compounds_where(
+            "inchikey IN (SELECT unnest(?::VARCHAR[]))", [hits.inchikey.tolist()]
+        )
+        return hits.merge(details, on="inchikey").sort_values("similarity", ascending=False)
+
+    def substructure(self, query: str, limit: int = 200) -> pd.DataFrame:
+        """Compounds containing a substructure (SMARTS or SMILES): pattern screen, then RDKit."""
+        from rdkit import Chem
+
+        pattern = Chem.MolFromSmarts(query)
+        if pattern is None:
+            pattern = to_mol(query)
+        screen = _query_bits(pattern_fingerprint(pattern), PATTERN_BITS)
+        keys, _, matrix = self._fingerprints
+        candidates = np.flatnonzero(((matrix & screen) == screen).all(axis=1))
+        hits: list[str] = []
+        if len(candidates):
+            smiles = self.sql(
+                "SELECT inchikey, smiles FROM compounds WHERE inchikey IN "
+                "(SELECT unnest(?::VARCHAR[])) ORDER BY inchikey",
+                [[keys[i] for i in candidates]],
+            )
+            for key, smi in zip(smiles.inchikey, smiles.smiles, strict=True):
+                mol = Chem.MolFromSmiles(smi)
+                if mol is not None and mol.HasSubstructMatch(pattern):
+                    hits.append(key)
+                    if len(hits) >= limit:
+                        break
+        return self._compounds_where("inchikey IN (SELECT unnest(?::VARCHAR[]))", [hits])
+
+    def info(self) -> dict[str, Any]:
+        """The manifest, for `actives data info` and the web."""
+        return self.manifest
+
+
+def _looks_like_smiles(text: str) -> bool:
+    return " " not in text and bool(re.search(r"[=#()\[\]@]|^[BCNOSPFIcnosp]", text)) and not any(
+        "\uac00" <= ch <= "\ud7a3" for ch in text
+    )

@@ -1,0 +1,191 @@
+"""The registry of raw sources a data pack is built from: where each lives, its licence, caveats.
+
+Paths are relative to ACTIVES_RAW_DATA and may contain glob patterns. A source whose files are
+absent is recorded as missing in the manifest; the build goes on without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from actives.knowledge.loaders import names, occurrences, structures
+
+SourceKind = Literal["occurrences", "structures", "names"]
+
+MISSING_WIKIDATA_FAMILIES = (
+    "Apiaceae",
+    "Apocynaceae",
+    "Asteraceae",
+    "Fabaceae",
+    "Lamiaceae",
+    "Rutaceae",
+    "Solanaceae",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One raw source: id, what it holds, the files to read and how, its licence and caveats."""
+
+    id: str
+    title: str
+    kind: SourceKind
+    pattern: str
+    loader: Callable[[Path], pd.DataFrame]
+    licence: str
+    caveats: tuple[str, ...] = field(default_factory=tuple)
+    official_format: bool = False
+
+    def files(self, raw_root: Path) -> list[Path]:
+        """The files of this source present under ``raw_root`` (sorted)."""
+        return sorted(p for p in raw_root.glob(self.pattern) if p.is_file())
+
+
+def _annex(annex: str) -> Callable[[Path], pd.DataFrame]:
+    return lambda path: names.load_cosing_annex(path, annex)
+
+
+COSING_LICENCE = (
+    "European Commission CosIng export; reuse allowed with attribution under Commission Decision "
+    "2011/833/EU."
+)
+MFDS_LICENCE = (
+    "Korean MFDS notice / KCIA dictionary (public work, Korean Copyright Act art. 7); the staging "
+    "repository has no licence: cite the primary source."
+)
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "wikidata-occurrences",
+        "Wikidata plant -> compound occurrences (per-family export)",
+        "occurrences",
+        "wikidata-plant-occurrences/wikidata_plant_family_occurrences.csv*",
+        occurrences.load_wikidata_occurrences,
+        "Wikidata statements are CC0; the repository that exported them is labelled CC BY-NC-SA "
+        "4.0. A person must decide whether to treat the table as CC0 Wikidata facts or to "
+        "regenerate it from Wikidata.",
+        (
+            "Families missing from this export (files too large for the snapshot): "
+            + ", ".join(MISSING_WIKIDATA_FAMILIES)
+            + ". Plants of these families show no constituents from this source.",
+            "Wikidata SMILES carry no stereochemistry; the compound identity keeps Wikidata's "
+            "InChIKey (with stereo) when its skeleton matches the standardised structure.",
+        ),
+    ),
+    Source(
+        "lotus-dump",
+        "LOTUS frozen metadata dump (official, Zenodo)",
+        "occurrences",
+        "lotus/*frozen_metadata.csv*",
+        occurrences.load_lotus_metadata,
+        "LOTUS data: CC0.",
+        ("Green plants only (kingdom Archaeplastida).",),
+        official_format=True,
+    ),
+    Source(
+        "lotus-library",
+        "LOTUS natural-product structure library (15,000)",
+        "structures",
+        "lotus-np-library/Lotus_predito_final.csv",
+        structures.load_lotus_library,
+        "LOTUS data: CC0 (staging repository has no licence).",
+        ("No organism column; its pred_pIC50/IC50 columns are model predictions and not read.",),
+    ),
+    Source(
+        "zinc-natural-products",
+        "ZINC natural-products subset",
+        "structures",
+        "zinc-natural-products/*.smi",
+        structures.load_smiles_file,
+        "ZINC terms of use apply (staging repository: MIT).",
+        ("Explicit-hydrogen, protonated SMILES; standardisation neutralises them.",),
+    ),
+    *(
+        Source(
+            f"cosing-annex-{annex.lower()}",
+            f"EU Regulation 1223/2009 Annex {annex} (CosIng export)",
+            "names",
+            f"cosing-eu/COSING_Annex_{annex}_v2.txt",
+            _annex(annex),
+            COSING_LICENCE,
+        )
+        for annex in ("II", "III", "IV", "V", "VI")
+    ),
+    Source(
+        "cosing-inventory",
+        "EU CosIng ingredient inventory (official full export)",
+        "names",
+        "cosing-eu/COSING_Ingredients-Fragrance*Inventory*.csv",
+        names.load_cosing_inventory,
+        COSING_LICENCE,
+        ("The full inventory (over 4 MiB) was not in the staged snapshot.",),
+        official_format=True,
+    ),
+    Source(
+        "mfds-dictionary",
+        "MFDS/KCIA cosmetic ingredient dictionary (Korean <-> INCI)",
+        "names",
+        "mfds-kr/mfds_ingredients_raw.jsonl",
+        names.load_mfds_dictionary,
+        MFDS_LICENCE,
+        ("Only the first 5,000 entries (Korean alphabetical order) are staged: incomplete.",),
+    ),
+    Source(
+        "mfds-dictionary-official",
+        "MFDS cosmetic ingredient dictionary (official export, CSV/XLSX)",
+        "names",
+        "mfds-kr/*ingredient_dictionary*.*",
+        names.load_mfds_dictionary,
+        MFDS_LICENCE,
+        official_format=True,
+    ),
+    Source(
+        "mfds-prohibited",
+        "MFDS prohibited ingredients (Annex 1), names",
+        "names",
+        "mfds-kr/mfds_prohibited_ingredients.jsonl",
+        names.load_mfds_regulated,
+        MFDS_LICENCE,
+        ("Korean names and CAS only; no English/INCI names.",),
+    ),
+    Source(
+        "mfds-restricted",
+        "MFDS restricted ingredients (Annex 2), names",
+        "names",
+        "mfds-kr/mfds_restricted_ingredients.jsonl",
+        names.load_mfds_regulated,
+        MFDS_LICENCE,
+    ),
+    Source(
+        "iecic",
+        "China IECIC 2021 inventory (Chinese <-> INCI)",
+        "names",
+        "nmpa-cn/IECIC_2021__Sheet1.csv",
+        names.load_iecic,
+        "China NMPA official list (not protected, PRC Copyright Law art. 5); staging repository "
+        "has no licence.",
+        ("No CAS numbers; names map to compounds through INCI names only.",),
+    ),
+    Source(
+        "mhlw-quasi-drug",
+        "Japan MHLW quasi-drug active ingredients (Japanese, Chinese, INCI)",
+        "names",
+        "mhlw-jp/*.xlsx",
+        names.load_mhlw_quasi_drug,
+        "MHLW notice with a Chinese translation; staging repository has no licence.",
+        ("Japan's negative/positive lists are PDF only and not included.",),
+    ),
+)
+
+
+def get_source(source_id: str) -> Source:
+    """The registered source with this id."""
+    for source in SOURCES:
+        if source.id == source_id:
+            return source
+    raise KeyError(source_id)
