@@ -107,3 +107,40 @@ def test_production_without_secret_key_fails_clearly(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "doctor", ACTIVES_ENV="production", ACTIVES_SECRET_KEY="")
     assert result.returncode == 2
     assert "ACTIVES_SECRET_KEY is not set" in result.stderr
+
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def test_data_build_info_plant_and_compound(tmp_path: Path) -> None:
+    missing = run_cli(tmp_path, "plant", "Morus alba")
+    assert missing.returncode == 2 and "actives data build" in missing.stdout
+
+    built = run_cli(tmp_path, "data", "build", "--raw", str(RAW), "--workers", "1")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "Data pack built" in built.stdout and "missing" in built.stdout
+
+    info = json.loads(run_cli(tmp_path, "data", "info", "--json").stdout)
+    assert info["tables"]["organisms"]["rows"] == 3
+
+    plant = run_cli(tmp_path, "plant", "Morus alba")
+    assert plant.returncode == 0
+    assert "oxyresveratrol" in plant.stdout and "10.1000/morus.alba.1" in plant.stdout
+    assert "Oc1cc(O)cc(/C=C/c2ccc(O)cc2O)c1" in plant.stdout
+
+    korean = run_cli(tmp_path, "compound", "알부틴")
+    assert korean.returncode == 0 and "BJRNKVDFDLYUGJ-RMPHRYRLSA-N" in korean.stdout
+    assert "Arctostaphylos uva-ursi" in korean.stdout
+    cas = json.loads(run_cli(tmp_path, "compound", "501-36-0", "--json").stdout)
+    assert cas["read_as"] == "CAS number"
+    assert [p["organism"] for p in cas["compounds"][0]["plants"]] == ["Morus alba", "Morus nigra"]
+
+    typo = run_cli(tmp_path, "compound", "resveratrl")
+    assert typo.returncode == 1 and "Did you mean: Resveratrol" in typo.stdout
+    bad_plant = run_cli(tmp_path, "plant", "Morus albus")
+    assert bad_plant.returncode == 2 and "Did you mean" in bad_plant.stdout
+
+
+def test_data_build_without_raw_data(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "data", "build", "--raw", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "ACTIVES_RAW_DATA" in result.stdout

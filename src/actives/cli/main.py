@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from actives import __version__
-from actives.cli import platform_commands, users
+from actives.cli import knowledge, platform_commands, users
 
 app = typer.Typer(
     name="actives",
@@ -43,3 +43,6 @@ app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options"
     platform_commands.manage
 )
 app.add_typer(users.app, name="users")
+app.add_typer(knowledge.data_app, name="data")
+app.command()(knowledge.compound)
+app.command()(knowledge.plant)

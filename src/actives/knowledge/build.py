@@ -134,7 +134,9 @@ def standardize_all(
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for i, (s, result) in enumerate(
-                zip(smiles, pool.map(process_structure_safely, smiles, chunksize=chunk), strict=True)
+                zip(
+                    smiles, pool.map(process_structure_safely, smiles, chunksize=chunk), strict=True
+                )
             ):
                 results[s] = result
                 if i % 500 == 0:
@@ -321,7 +323,7 @@ def _names_table(
         if column not in names.columns:
             names[column] = ""
     names[["cas", "ec", "source_ref"]] = names[["cas", "ec", "source_ref"]].fillna("")
-    names["inchikey"] = names["inchikey"].fillna("")
+    names["inchikey"] = names["inchikey"].astype(object).fillna("")
     names["name_norm"] = names["name"].map(normalize_name)
 
     cas_to_key: dict[str, str] = {}

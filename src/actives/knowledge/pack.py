@@ -105,8 +105,10 @@ class DataPack:
         key = self.canonical_key(inchikey)
         rows = self.sql(f"SELECT {self.COMPOUND_COLUMNS} FROM compounds WHERE inchikey = ?", [key])
         if rows.empty:
-            raise NotFoundError(f"No compound with InChIKey {inchikey} in data pack {self.version}.")
-        record: dict[str, Any] = rows.iloc[0].to_dict()
+            raise NotFoundError(
+                f"No compound with InChIKey {inchikey} in data pack {self.version}."
+            )
+        record: dict[str, Any] = {str(k): v for k, v in rows.iloc[0].to_dict().items()}
         names = self.sql(
             "SELECT DISTINCT name, kind, lang, source, source_ref FROM names WHERE inchikey = ? "
             "ORDER BY kind, name",
@@ -204,7 +206,9 @@ class DataPack:
         if CAS_PATTERN.fullmatch(text):
             numbers = find_cas_numbers(text)
             if not numbers:
-                raise InvalidInputError(f"{text!r} looks like a CAS number but its check digit is wrong.")
+                raise InvalidInputError(
+                    f"{text!r} looks like a CAS number but its check digit is wrong."
+                )
             names = self.sql(
                 "SELECT DISTINCT name, kind, lang, inchikey, source, source_ref FROM names "
                 "WHERE list_contains(string_split(cas, ';'), ?)",
@@ -224,8 +228,8 @@ class DataPack:
             [norm],
         )
         if not names.empty:
-            keys = sorted(set(names.loc[names.inchikey != "", "inchikey"]))
-            compounds = self._compounds_where("inchikey IN (SELECT unnest(?::VARCHAR[]))", [keys])
+            linked = sorted(set(names.loc[names.inchikey != "", "inchikey"]))
+            compounds = self._compounds_where("inchikey IN (SELECT unnest(?::VARCHAR[]))", [linked])
             return LookupResult(query, "name", compounds, names)
         if _looks_like_smiles(text):
             try:
@@ -246,7 +250,9 @@ class DataPack:
         for _match, _score, i in found:
             seen.setdefault(originals[i].casefold(), originals[i])
         suggestions = list(seen.values())[:8]
-        return LookupResult(query, "name", self._compounds_where("false", []), suggestions=suggestions)
+        return LookupResult(
+            query, "name", self._compounds_where("false", []), suggestions=suggestions
+        )
 
     def _compounds_where(self, condition: str, params: list[Any]) -> pd.DataFrame:
         return self.sql(
@@ -316,6 +322,8 @@ class DataPack:
 
 
 def _looks_like_smiles(text: str) -> bool:
-    return " " not in text and bool(re.search(r"[=#()\[\]@]|^[BCNOSPFIcnosp]", text)) and not any(
-        "\uac00" <= ch <= "\ud7a3" for ch in text
+    return (
+        " " not in text
+        and bool(re.search(r"[=#()\[\]@]|^[BCNOSPFIcnosp]", text))
+        and not any("\uac00" <= ch <= "\ud7a3" for ch in text)
     )

@@ -40,7 +40,8 @@ def require_columns(frame: pd.DataFrame, needed: Iterable[str], what: str) -> No
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InvalidFileError(
-            f"{what}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns))}."
+            f"{what}: missing column(s) {', '.join(missing)}; "
+            f"found {', '.join(map(str, frame.columns))}."
         )
 
 

@@ -141,11 +141,11 @@ def _read_records(path: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise InvalidFileError(f"Cannot read {path}: {exc.strerror}.") from exc
     frame = frame.rename(columns=MFDS_DICTIONARY_HEADERS)
-    return list(frame.to_dict("records"))
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def load_mfds_dictionary(path: Path) -> pd.DataFrame:
-    """The MFDS/KCIA cosmetic ingredient dictionary: Korean name, English (INCI) name, CAS, synonyms.
+    """The MFDS/KCIA ingredient dictionary: Korean name, English (INCI) name, CAS, synonyms.
 
     Reads the staged JSON-lines extract or the official export (CSV/XLSX with Korean headers).
     """
@@ -216,6 +216,10 @@ def load_mhlw_quasi_drug(path: Path) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for i in range(header_row + 1, len(raw)):
         r = raw.iloc[i]
-        names = {"japanese": clean(r.iloc[ja]), "chinese": clean(r.iloc[zh]), "inci": clean(r.iloc[inci])}
+        names = {
+            "japanese": clean(r.iloc[ja]),
+            "chinese": clean(r.iloc[zh]),
+            "inci": clean(r.iloc[inci]),
+        }
         rows.extend(_name_rows(names, "", "", f"MHLW quasi-drug list row {i + 1}"))
     return _rows_to_frame(rows)
