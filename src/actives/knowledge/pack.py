@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -315,6 +316,17 @@ class DataPack:
                     if len(hits) >= limit:
                         break
         return self._compounds_where("inchikey IN (SELECT unnest(?::VARCHAR[]))", [hits])
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these InChIKeys are compounds of the pack."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return set()
+        found = self.sql(
+            "SELECT inchikey FROM compounds WHERE inchikey IN (SELECT unnest(?::VARCHAR[]))",
+            [wanted],
+        )
+        return {str(k) for k in found["inchikey"]}
 
     def info(self) -> dict[str, Any]:
         """The manifest, for `actives data info` and the web."""

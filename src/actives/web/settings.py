@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "actives.web.accounts",
     "actives.web.core",
     "actives.web.jobs",
+    "actives.web.catalog",
 ]
 
 MIDDLEWARE = [

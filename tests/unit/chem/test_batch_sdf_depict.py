@@ -65,3 +65,16 @@ def test_svg_refuses_bad_arguments() -> None:
         to_svg(to_mol("CCO"), highlight_atoms=[5])
     with pytest.raises(ValueError, match="depiction size"):
         to_svg(to_mol("CCO"), width=10)
+
+
+def test_structure_files_from_users() -> None:
+    from actives.chem.files import read_structure_file
+    from actives.errors import InvalidFileError
+
+    records = read_structure_file((DATA / "broken.sdf").read_bytes(), "upload.SDF")
+    assert [r.ok for r in records] == [True, False, True, False, True]
+    smi = read_structure_file(b"# header\nCCO ethanol\nC1CC broken\n\nc1ccccc1O,phenol\n", "x.smi")
+    assert [(r.index, r.ok) for r in smi] == [(1, True), (2, False), (3, True)]
+    assert "unclosed ring" in smi[1].message
+    with pytest.raises(InvalidFileError, match="expected an SD file"):
+        read_structure_file(b"PK", "notes.docx")

@@ -32,6 +32,7 @@ MODULES: tuple[Module, ...] = (
         "catalog",
         _("Catalogue"),
         _("Compounds, plants and ingredient names from the reference data pack."),
+        "catalog:index",
     ),
     Module(
         "discovery",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from actives.web.accounts.models import current_user
@@ -25,6 +25,8 @@ def module_page(request: HttpRequest, slug: str) -> HttpResponse:
     module = get_module(slug)
     if module is None:
         raise Http404(_("There is no module called “%(slug)s”.") % {"slug": slug})
+    if module.url_name:
+        return redirect(module.url_name)
     return render(request, "core/module.html", {"module": module})
 
 

@@ -1,0 +1,1 @@
+"""Catalogue pages: search, compound and plant pages over the current data pack."""
