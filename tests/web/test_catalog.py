@@ -151,3 +151,42 @@ def test_upload_of_wrong_file_type(client_a, with_pack) -> None:
 
 def test_catalogue_needs_login(with_pack) -> None:
     assert Client().get("/catalog/").status_code == 302
+
+
+@pytest.fixture
+def api_pack(fixture_pack: DataPack, monkeypatch: pytest.MonkeyPatch) -> DataPack:
+    monkeypatch.setattr("actives.web.api.catalog._pack", lambda: fixture_pack)
+    return fixture_pack
+
+
+def test_api_lookup_compound_plant(client_a, api_pack) -> None:
+    body = client_a.get("/api/catalog/lookup", {"q": "알부틴"}).json()
+    assert body["pack"] == api_pack.version and body["compounds"][0]["inchikey"] == ARBUTIN
+    detail = client_a.get(f"/api/catalog/compounds/{ARBUTIN}").json()
+    assert detail["plants"][0]["organism"] == "Arctostaphylos uva-ursi"
+    plant = client_a.get("/api/catalog/plants/Morus alba").json()
+    assert plant["rank"] == "species" and len(plant["constituents"]) == 4
+    hits = client_a.get("/api/catalog/similar", {"smiles": "Oc1ccc(C=Cc2cc(O)cc(O)c2)cc1"}).json()
+    assert hits[0]["similarity"] == 1.0
+    sub = client_a.get("/api/catalog/substructure", {"query": "c1ccc(O)c(O)c1"}).json()
+    assert len(sub) == 3
+
+
+def test_api_catalogue_errors(client_a, api_pack) -> None:
+    response = client_a.get("/api/catalog/plants/Morus albus")
+    assert response.status_code == 404 and "Did you mean" in response.json()["detail"]
+    response = client_a.get("/api/catalog/similar", {"smiles": "C1CC"})
+    assert response.status_code == 422 and response.json()["code"] == "invalid_structure"
+    response = client_a.get("/api/catalog/lookup", {"q": "497-76-8"})
+    assert response.status_code == 422 and "check digit" in response.json()["detail"]
+    assert client_a.get("/api/catalog/lookup").status_code == 422
+
+
+def test_api_without_pack_says_409_and_how_to_build(client_a, tmp_path, monkeypatch) -> None:
+    from actives.knowledge import current_pack
+
+    monkeypatch.setattr("actives.web.api.catalog._pack", lambda: current_pack(tmp_path))
+    response = client_a.get("/api/catalog/lookup", {"q": "arbutin"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "data_pack_missing"
+    assert "actives data build" in response.json()["detail"]
