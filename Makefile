@@ -10,12 +10,14 @@ POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_ENV  := ACTIVES_ENV=test ACTIVES_HOME=$(CURDIR)/var/test DATABASE_URL=
 LINT_PATHS := src tests benchmarks scripts
 
-.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean
+.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean pack bench
 
 help:
 	@echo "make run    - install, migrate, create the first admin, serve http://127.0.0.1:8000 + worker"
 	@echo "make test   - install test needs and run lint, types, unit, database (SQLite + PostgreSQL), API and browser tests"
 	@echo "make doctor - check the installation"
+	@echo "make pack   - build the reference data pack from ACTIVES_RAW_DATA"
+	@echo "make bench  - run the benchmarks and update docs/benchmarks.md"
 	@echo "make messages - extract and compile the Korean translations (needs GNU gettext)"
 
 $(PY):
@@ -73,3 +75,11 @@ messages: install-test
 
 clean:
 	rm -rf $(VENV) var/test .mypy_cache .ruff_cache .pytest_cache
+
+# Reference data pack from ACTIVES_RAW_DATA (default ../shared/data); several minutes on 2 cores.
+pack: install
+	$(BIN)/actives data build
+
+# Speed and memory measurements, written to docs/benchmarks.md (never part of `make test`).
+bench: install
+	$(PY) benchmarks/knowledge_pack.py

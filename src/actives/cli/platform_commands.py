@@ -67,6 +67,13 @@ def serve(
     init_first: Annotated[
         bool, typer.Option("--init/--no-init", help="Run `actives init` before serving.")
     ] = True,
+    build_pack: Annotated[
+        bool,
+        typer.Option(
+            "--build-pack/--no-build-pack",
+            help="Without a data pack, build one in the background when the raw data is there.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web platform (waitress) and, by default, a task worker; Ctrl-C stops both."""
     config = get_settings()
@@ -86,6 +93,8 @@ def serve(
         max_request_body_size=config.max_upload_bytes + 1024 * 1024,
         ident="actives",
     )
+    if build_pack and worker:
+        _queue_first_pack_build()
     worker_process: subprocess.Popen[bytes] | None = None
     if worker:
         worker_process = subprocess.Popen([sys.executable, "-m", "actives", "worker"])
@@ -119,6 +128,36 @@ def serve(
                 worker_process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 worker_process.kill()
+
+
+def _queue_first_pack_build() -> None:
+    """On first start, queue a data-pack build on the worker if raw data is reachable."""
+    from actives.knowledge import packs_dir
+    from actives.knowledge.pack import current_pack_path
+    from actives.web.accounts.models import User
+    from actives.web.jobs.models import Job, JobStatus
+    from actives.web.jobs.runner import submit_job
+
+    config = get_settings()
+    if current_pack_path(packs_dir(config.home)) is not None:
+        return
+    if not config.raw_data.is_dir():
+        console.print(
+            f"[yellow]No data pack and no raw data at {config.raw_data}[/]: the catalogue stays "
+            "empty until you set ACTIVES_RAW_DATA and run `actives data build`."
+        )
+        return
+    pending = Job.objects.filter(
+        kind="build_data_pack", status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    )
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if pending.exists() or admin is None:
+        return
+    job = submit_job("build_data_pack", {}, admin, title="Build the data pack (first start)")
+    console.print(
+        f"Building the data pack from {config.raw_data} in the background (several minutes on "
+        f"2 cores); follow it at /jobs/{job.pk}/"
+    )
 
 
 def worker(

@@ -164,7 +164,7 @@ class DataPack:
 
     def suggest_taxa(self, text: str, limit: int = 5) -> list[str]:
         """Closest species, genus or family names (typo-tolerant)."""
-        found = process.extract(text, self._taxon_names, scorer=fuzz.WRatio, limit=limit,
+        found = process.extract(text, self._taxon_names, scorer=fuzz.QRatio, limit=limit,
                                 score_cutoff=80)  # fmt: skip
         return [match for match, _score, _index in found]
 
@@ -246,7 +246,7 @@ class DataPack:
                     compounds = self._compounds_where("connectivity = ?", [key.split("-")[0]])
                 return LookupResult(query, "SMILES", compounds)
         norms, originals = self._name_index
-        found = process.extract(norm, norms, scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
+        found = process.extract(norm, norms, scorer=fuzz.QRatio, limit=limit, score_cutoff=75)
         seen: dict[str, str] = {}
         for _match, _score, i in found:
             seen.setdefault(originals[i].casefold(), originals[i])
@@ -264,12 +264,24 @@ class DataPack:
     # -- structure search ----------------------------------------------------------------------
 
     @cached_property
-    def _fingerprints(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def _fingerprints(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         with self._lock:
             frame = self.sql("SELECT inchikey, morgan, pattern FROM compounds ORDER BY inchikey")
             morgan = _bits_matrix(frame["morgan"], MORGAN_BITS)
             pattern = _bits_matrix(frame["pattern"], PATTERN_BITS)
-            return [str(k) for k in frame["inchikey"]], morgan, pattern
+            counts = np.bitwise_count(morgan).sum(axis=1, dtype=np.int32)
+            return [str(k) for k in frame["inchikey"]], morgan, pattern, counts
+
+    @cached_property
+    def _compound_rows(self) -> pd.DataFrame:
+        """The compound table without fingerprints, in memory and indexed by InChIKey."""
+        with self._lock:
+            return self.sql(f"SELECT {self.COMPOUND_COLUMNS} FROM compounds").set_index(
+                "inchikey", drop=False
+            )
+
+    def _rows_for(self, keys: list[str]) -> pd.DataFrame:
+        return self._compound_rows.loc[keys].reset_index(drop=True)
 
     def similar(self, smiles: str, threshold: float = 0.5, limit: int = 50) -> pd.DataFrame:
         """Compounds by Morgan (r=2, 2048 bits) Tanimoto similarity to a query structure."""
@@ -278,19 +290,15 @@ class DataPack:
         from actives.chem.standardize import standardize
 
         query = _query_bits(morgan_fingerprint(standardize(to_mol(smiles)).mol), MORGAN_BITS)
-        keys, matrix, _ = self._fingerprints
-        common = np.bitwise_count(matrix & query).sum(axis=1)
-        total = np.bitwise_count(matrix).sum(axis=1) + int(np.bitwise_count(query).sum())
-        scores = common / np.maximum(total - common, 1)
-        order = np.argsort(-scores, kind="stable")
-        order = order[scores[order] >= threshold][:limit]
-        hits = pd.DataFrame({"inchikey": [keys[i] for i in order], "similarity": scores[order]})
-        if hits.empty:
-            return hits
-        details = self._compounds_where(
-            "inchikey IN (SELECT unnest(?::VARCHAR[]))", [hits.inchikey.tolist()]
-        )
-        return hits.merge(details, on="inchikey").sort_values("similarity", ascending=False)
+        keys, matrix, _, counts = self._fingerprints
+        common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int32)
+        union = counts + int(np.bitwise_count(query).sum()) - common
+        scores = common / np.maximum(union, 1)
+        selected = np.flatnonzero(scores >= threshold)
+        order = selected[np.argsort(-scores[selected], kind="stable")][:limit]
+        hits = self._rows_for([keys[i] for i in order])
+        hits.insert(1, "similarity", scores[order])
+        return hits
 
     def substructure(self, query: str, limit: int = 200) -> pd.DataFrame:
         """Compounds containing a substructure (SMARTS or SMILES): pattern screen, then RDKit."""
@@ -300,7 +308,7 @@ class DataPack:
         if pattern is None:
             pattern = to_mol(query)
         screen = _query_bits(pattern_fingerprint(pattern), PATTERN_BITS)
-        keys, _, matrix = self._fingerprints
+        keys, _, matrix, _ = self._fingerprints
         candidates = np.flatnonzero(((matrix & screen) == screen).all(axis=1))
         hits: list[str] = []
         if len(candidates):
@@ -310,12 +318,12 @@ class DataPack:
                 [[keys[i] for i in candidates]],
             )
             for key, smi in zip(smiles.inchikey, smiles.smiles, strict=True):
-                mol = Chem.MolFromSmiles(smi)
+                mol = _trusted_mol(smi)
                 if mol is not None and mol.HasSubstructMatch(pattern):
                     hits.append(key)
                     if len(hits) >= limit:
                         break
-        return self._compounds_where("inchikey IN (SELECT unnest(?::VARCHAR[]))", [hits])
+        return self._rows_for(sorted(hits)).sort_values("name", kind="stable")
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these InChIKeys are compounds of the pack."""
@@ -331,6 +339,18 @@ class DataPack:
     def info(self) -> dict[str, Any]:
         """The manifest, for `actives data info` and the web."""
         return self.manifest
+
+
+def _trusted_mol(smiles: str) -> Any:
+    """Parse a SMILES the pack wrote itself without re-sanitising (about twice as fast)."""
+    from rdkit import Chem
+
+    mol = Chem.MolFromSmiles(smiles, sanitize=False)
+    if mol is None:
+        return None
+    mol.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(mol)
+    return mol
 
 
 def _looks_like_smiles(text: str) -> bool:

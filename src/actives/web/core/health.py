@@ -153,17 +153,33 @@ def check_locale() -> HealthCheck:
 
 def check_data_pack() -> HealthCheck:
     """The reference data pack (compounds, plants, names) under ACTIVES_HOME/packs."""
+    from actives.knowledge.pack import current_pack_path
+
     config = get_settings()
-    manifests = sorted((config.home / "packs").glob("*/manifest.json"))
-    if manifests:
-        return HealthCheck("data pack", True, f"{manifests[-1].parent}", required=False)
+    packs = config.home / "packs"
+    path = current_pack_path(packs)
+    if path is not None:
+        import json
+
+        manifest = json.loads((path / "manifest.json").read_text())
+        tables = manifest["tables"]
+        missing = ", ".join(manifest["missing_sources"]) or "none"
+        return HealthCheck(
+            "data pack",
+            True,
+            f"{manifest['version']}: {tables['compounds']['rows']:,} compounds, "
+            f"{tables['organisms']['rows']:,} organisms, {tables['names']['rows']:,} names; "
+            f"sources not found: {missing}",
+            required=False,
+        )
     raw = config.raw_data
     raw_note = f"raw data found at {raw}" if raw.is_dir() else f"raw data not found at {raw}"
     return HealthCheck(
         "data pack",
         False,
-        f"no data pack built under {config.home / 'packs'} ({raw_note}); catalogue and discovery "
-        "need one, the rest of the platform works without it",
+        f"no data pack built under {packs} ({raw_note}); the catalogue needs one, the rest of "
+        "the platform works without it",
+        fix="actives data build",
         required=False,
     )
 
