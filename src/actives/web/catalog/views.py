@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,16 @@ from actives.web.catalog.services import pack_or_none, structure_svg
 from actives.web.jobs.models import Job
 from actives.web.jobs.runner import submit_job
 
+NAME_KINDS = {
+    "inci": gettext_lazy("INCI"),
+    "chemical": gettext_lazy("Chemical name"),
+    "inn": gettext_lazy("INN"),
+    "korean": gettext_lazy("Korean name"),
+    "chinese": gettext_lazy("Chinese name"),
+    "japanese": gettext_lazy("Japanese name"),
+    "synonym": gettext_lazy("Synonym"),
+    "common": gettext_lazy("Common name"),
+}
 SORTABLE = {"name", "mw", "clogp", "tpsa", "np_score", "n_organisms"}
 MAX_PLANT_ROWS = 1000
 
@@ -132,9 +143,13 @@ def compound(request: HttpRequest, inchikey: str) -> HttpResponse:
         record = pack.compound(inchikey)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    names_by_kind: dict[str, list[dict[str, Any]]] = {}
-    for name in record["names"]:
-        names_by_kind.setdefault(name["kind"], []).append(name)
+    names_by_kind: dict[str, dict[str, dict[str, Any]]] = {}
+    for name in record["names"]:  # one entry per spelling, with every source that gives it
+        label = str(NAME_KINDS.get(name["kind"], name["kind"]))
+        entry = names_by_kind.setdefault(label, {}).setdefault(
+            name["name"].casefold(), {"name": name["name"], "sources": []}
+        )
+        entry["sources"].append(f"{name['source']} {name['source_ref']}".strip())
     return render(
         request,
         "catalog/compound.html",
@@ -142,7 +157,7 @@ def compound(request: HttpRequest, inchikey: str) -> HttpResponse:
             "pack": pack,
             "c": record,
             "svg": structure_svg(record["smiles"], 360, 260),
-            "names_by_kind": names_by_kind,
+            "names_by_kind": {k: list(v.values()) for k, v in names_by_kind.items()},
             "plants": _rows(pack.plants_of(record["inchikey"])),
         },
     )
