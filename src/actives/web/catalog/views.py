@@ -118,7 +118,10 @@ def search(request: HttpRequest) -> HttpResponse:
             taxon = ""
         if taxon:
             return redirect("catalog:plant", name=taxon)
+    from actives.knowledge.sources import MISSING_WIKIDATA_FAMILIES
+
     context.update(
+        missing_families=", ".join(MISSING_WIKIDATA_FAMILIES),
         mode="auto",
         read_as=result.read_as,
         hits=_rows(result.compounds),
