@@ -113,3 +113,26 @@ def test_a_job_runs_once(member_a) -> None:
     run_job.call(str(job.pk))  # a duplicate delivery must not run it again
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.result == {"counted": 1}
+
+
+def test_first_start_queues_a_pack_build_once(tmp_path, monkeypatch) -> None:
+    from pathlib import Path
+
+    from actives.cli import platform_commands
+    from actives.config import Settings
+    from actives.web.accounts.models import Role, User
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    settings = Settings(home=tmp_path, raw_data=raw)
+    monkeypatch.setattr(platform_commands, "get_settings", lambda: settings)
+    User.objects.create_user("root", password="x" * 12, role=Role.ADMIN)
+    platform_commands._queue_first_pack_build()
+    platform_commands._queue_first_pack_build()  # a second start while it is queued
+    jobs = Job.objects.filter(kind="build_data_pack")
+    assert jobs.count() == 1 and jobs.get().status == JobStatus.QUEUED
+
+    no_raw = Settings(home=tmp_path / "other", raw_data=tmp_path / "nowhere")
+    monkeypatch.setattr(platform_commands, "get_settings", lambda: no_raw)
+    Job.objects.all().delete()
+    platform_commands._queue_first_pack_build()
+    assert not Job.objects.exists()
