@@ -25,7 +25,9 @@ from actives.chem.fingerprints import (
     morgan_fingerprint,
     pattern_fingerprint,
 )
+from actives.chem.identity import inchikey as key_of
 from actives.chem.parse import to_mol
+from actives.chem.standardize import standardize
 from actives.errors import DataPackMissingError, InvalidInputError, NotFoundError
 from actives.knowledge.build import TABLES
 from actives.knowledge.identifiers import CAS_PATTERN, find_cas_numbers, normalize_name
@@ -234,9 +236,6 @@ class DataPack:
             return LookupResult(query, "name", compounds, names)
         if _looks_like_smiles(text):
             try:
-                from actives.chem.identity import inchikey as key_of
-                from actives.chem.standardize import standardize
-
                 key = key_of(standardize(to_mol(text)).mol)
             except InvalidInputError:
                 pass
@@ -287,8 +286,6 @@ class DataPack:
         """Compounds by Morgan (r=2, 2048 bits) Tanimoto similarity to a query structure."""
         if not 0 <= threshold <= 1:
             raise InvalidInputError(f"Similarity threshold {threshold}; expected 0 to 1.")
-        from actives.chem.standardize import standardize
-
         query = _query_bits(morgan_fingerprint(standardize(to_mol(smiles)).mol), MORGAN_BITS)
         keys, matrix, _, counts = self._fingerprints
         common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int32)

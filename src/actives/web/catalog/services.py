@@ -18,7 +18,7 @@ def pack_or_none() -> DataPack | None:
         return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def structure_svg(smiles: str, width: int = 220, height: int = 160) -> str:
     """A cached SVG depiction of a SMILES string."""
     return to_svg(to_mol(smiles), width=width, height=height)

@@ -20,6 +20,7 @@ from actives.chem.files import read_structure_file
 from actives.config import get_settings
 from actives.errors import ActivesError, InvalidInputError, NotFoundError
 from actives.knowledge import DataPack
+from actives.knowledge.sources import MISSING_WIKIDATA_FAMILIES
 from actives.web.accounts.models import current_user
 from actives.web.catalog.forms import SearchForm, StructureFileForm
 from actives.web.catalog.services import pack_or_none, structure_svg
@@ -118,8 +119,6 @@ def search(request: HttpRequest) -> HttpResponse:
             taxon = ""
         if taxon:
             return redirect("catalog:plant", name=taxon)
-    from actives.knowledge.sources import MISSING_WIKIDATA_FAMILIES
-
     context.update(
         missing_families=", ".join(MISSING_WIKIDATA_FAMILIES),
         mode="auto",
@@ -204,15 +203,9 @@ def plant(request: HttpRequest, name: str) -> HttpResponse:
             "sort": sort,
             "descending": descending,
             "organisms": _rows(organisms),
-            "missing_family": taxon in _missing_families(pack),
+            "missing_family": taxon in MISSING_WIKIDATA_FAMILIES,
         },
     )
-
-
-def _missing_families(pack: DataPack) -> set[str]:
-    from actives.knowledge.sources import MISSING_WIKIDATA_FAMILIES
-
-    return set(MISSING_WIKIDATA_FAMILIES)
 
 
 @login_required
