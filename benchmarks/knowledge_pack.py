@@ -126,8 +126,8 @@ def main() -> None:
         for s in queries[:10]
     )
     substructures = ["c1ccc(O)c(O)c1", "O=C1CC(c2ccccc2)Oc2ccccc12", "C=CC(=O)O",
-                     "c1ccc2c(c1)cc(=O)o2", "OC1C(O)C(O)C(CO)OC1O"]  # fmt: skip
-    results["substructure (pattern screen + RDKit match, first 200)"] = timings(
+                     "O=c1ccc2ccccc2o1", "OC1C(O)C(O)C(CO)OC1O"]  # fmt: skip
+    results["substructure (RDKit SubstructLibrary, first 200)"] = timings(
         pack.substructure, substructures * 4, warmup=1
     )
 

@@ -47,7 +47,7 @@ def process_structure(
     if with_fingerprint:
         values["fingerprint"] = fingerprint_to_bytes(morgan_fingerprint(parent.mol))
         values["morgan_bits"] = packed_bits(morgan_fingerprint(parent.mol))
-        values["pattern_bits"] = packed_bits(pattern_fingerprint(parent.mol))
+        values["pattern_fp"] = fingerprint_to_bytes(pattern_fingerprint(parent.mol))
     return inchikey(parent.mol), parent.smiles, values
 
 

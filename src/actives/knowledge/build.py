@@ -30,7 +30,7 @@ from actives.knowledge.identifiers import find_cas_numbers, normalize_name
 from actives.knowledge.sources import SOURCES, Source
 from actives.progress import Progress, silent_progress
 
-PACK_FORMAT = 1
+PACK_FORMAT = 2  # 2: pattern fingerprints stored in RDKit's binary form
 TABLES = ("compounds", "compound_aliases", "organisms", "occurrences", "names", "rejected")
 DESCRIPTOR_COLUMNS = [
     "mw",
@@ -252,7 +252,7 @@ def assemble(
     for column in DESCRIPTOR_COLUMNS:
         compounds[column] = values.map(lambda v, c=column: v[c])
     compounds["morgan"] = values.map(lambda v: v["morgan_bits"])
-    compounds["pattern"] = values.map(lambda v: v["pattern_bits"])
+    compounds["pattern"] = values.map(lambda v: v["pattern_fp"])
     compounds = compounds.drop(columns=["smiles_in"])
 
     aliases = ok.loc[

@@ -6,6 +6,7 @@ Every answer can name the pack version it came from (``DataPack.version``).
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -19,17 +20,12 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from actives.chem.fingerprints import (
-    MORGAN_BITS,
-    PATTERN_BITS,
-    morgan_fingerprint,
-    pattern_fingerprint,
-)
+from actives.chem.fingerprints import MORGAN_BITS, PATTERN_BITS, morgan_fingerprint
 from actives.chem.identity import inchikey as key_of
 from actives.chem.parse import to_mol
 from actives.chem.standardize import standardize
 from actives.errors import DataPackMissingError, InvalidInputError, NotFoundError
-from actives.knowledge.build import TABLES
+from actives.knowledge.build import PACK_FORMAT, TABLES
 from actives.knowledge.identifiers import CAS_PATTERN, find_cas_numbers, normalize_name
 
 INCHIKEY_PATTERN = re.compile(r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$")
@@ -80,6 +76,11 @@ class DataPack:
             raise DataPackMissingError(f"{path} is not a data pack (no manifest.json).")
         self.path = path
         self.manifest: dict[str, Any] = json.loads(manifest.read_text())
+        if self.manifest.get("format") != PACK_FORMAT:
+            raise DataPackMissingError(
+                f"Data pack {path.name} has format {self.manifest.get('format')}; this version "
+                f"of Actives reads format {PACK_FORMAT}. Rebuild it with `actives data build`."
+            )
         self.version: str = self.manifest["version"]
         self._db = duckdb.connect(":memory:")
         for table in TABLES:
@@ -189,8 +190,14 @@ class DataPack:
 
     @cached_property
     def _name_index(self) -> tuple[list[str], list[str]]:
-        frame = self.sql("SELECT DISTINCT name_norm, name FROM names")
-        return [str(n) for n in frame["name_norm"]], [str(n) for n in frame["name"]]
+        """Distinct normalised names and, for each, one spelling to show (mixed case preferred)."""
+        frame = self.sql("SELECT DISTINCT name_norm, name FROM names ORDER BY name_norm, name")
+        shown: dict[str, str] = {}
+        for norm, name in zip(frame["name_norm"], frame["name"], strict=True):
+            current = shown.get(norm)
+            if current is None or (current.isupper() and not str(name).isupper()):
+                shown[str(norm)] = str(name)
+        return list(shown), list(shown.values())
 
     def lookup(self, query: str, limit: int = 20) -> LookupResult:
         """Resolve an InChIKey, CAS number, name (INCI, Korean, Chinese, Japanese, synonym) or
@@ -246,10 +253,7 @@ class DataPack:
                 return LookupResult(query, "SMILES", compounds)
         norms, originals = self._name_index
         found = process.extract(norm, norms, scorer=fuzz.QRatio, limit=limit, score_cutoff=75)
-        seen: dict[str, str] = {}
-        for _match, _score, i in found:
-            seen.setdefault(originals[i].casefold(), originals[i])
-        suggestions = list(seen.values())[:8]
+        suggestions = [originals[i] for _match, _score, i in found][:8]
         return LookupResult(
             query, "name", self._compounds_where("false", []), suggestions=suggestions
         )
@@ -263,13 +267,29 @@ class DataPack:
     # -- structure search ----------------------------------------------------------------------
 
     @cached_property
-    def _fingerprints(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    def _fingerprints(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Compound keys, Morgan bits as a uint64 matrix and each row's popcount."""
         with self._lock:
-            frame = self.sql("SELECT inchikey, morgan, pattern FROM compounds ORDER BY inchikey")
+            frame = self.sql("SELECT inchikey, morgan FROM compounds ORDER BY inchikey")
             morgan = _bits_matrix(frame["morgan"], MORGAN_BITS)
-            pattern = _bits_matrix(frame["pattern"], PATTERN_BITS)
             counts = np.bitwise_count(morgan).sum(axis=1, dtype=np.int32)
-            return [str(k) for k in frame["inchikey"]], morgan, pattern, counts
+            return [str(k) for k in frame["inchikey"]], morgan, counts
+
+    @cached_property
+    def _substructure_library(self) -> tuple[list[str], Any]:
+        """RDKit SubstructLibrary over all compounds: trusted SMILES + stored pattern bits."""
+        from rdkit.Chem import rdSubstructLibrary
+        from rdkit.DataStructs import ExplicitBitVect
+
+        with self._lock:
+            frame = self.sql("SELECT inchikey, smiles, pattern FROM compounds ORDER BY inchikey")
+            molecules = rdSubstructLibrary.CachedTrustedSmilesMolHolder()
+            patterns = rdSubstructLibrary.PatternHolder(PATTERN_BITS)
+            for smiles, blob in zip(frame["smiles"], frame["pattern"], strict=True):
+                molecules.AddSmiles(str(smiles))
+                patterns.AddFingerprint(ExplicitBitVect(bytes(blob)))  # type: ignore[call-overload]
+            library = rdSubstructLibrary.SubstructLibrary(molecules, patterns)
+            return [str(k) for k in frame["inchikey"]], library
 
     @cached_property
     def _compound_rows(self) -> pd.DataFrame:
@@ -287,7 +307,7 @@ class DataPack:
         if not 0 <= threshold <= 1:
             raise InvalidInputError(f"Similarity threshold {threshold}; expected 0 to 1.")
         query = _query_bits(morgan_fingerprint(standardize(to_mol(smiles)).mol), MORGAN_BITS)
-        keys, matrix, _, counts = self._fingerprints
+        keys, matrix, counts = self._fingerprints
         common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int32)
         union = counts + int(np.bitwise_count(query).sum()) - common
         scores = common / np.maximum(union, 1)
@@ -298,29 +318,19 @@ class DataPack:
         return hits
 
     def substructure(self, query: str, limit: int = 200) -> pd.DataFrame:
-        """Compounds containing a substructure (SMARTS or SMILES): pattern screen, then RDKit."""
+        """Compounds containing a substructure (SMARTS, or SMILES), at most ``limit``.
+
+        RDKit's SubstructLibrary screens with pattern fingerprints, then matches on all cores.
+        """
         from rdkit import Chem
 
-        pattern = Chem.MolFromSmarts(query)
+        pattern = Chem.MolFromSmarts(query) if query.strip() else None
         if pattern is None:
             pattern = to_mol(query)
-        screen = _query_bits(pattern_fingerprint(pattern), PATTERN_BITS)
-        keys, _, matrix, _ = self._fingerprints
-        candidates = np.flatnonzero(((matrix & screen) == screen).all(axis=1))
-        hits: list[str] = []
-        if len(candidates):
-            smiles = self.sql(
-                "SELECT inchikey, smiles FROM compounds WHERE inchikey IN "
-                "(SELECT unnest(?::VARCHAR[])) ORDER BY inchikey",
-                [[keys[i] for i in candidates]],
-            )
-            for key, smi in zip(smiles.inchikey, smiles.smiles, strict=True):
-                mol = _trusted_mol(smi)
-                if mol is not None and mol.HasSubstructMatch(pattern):
-                    hits.append(key)
-                    if len(hits) >= limit:
-                        break
-        return self._rows_for(sorted(hits)).sort_values("name", kind="stable")
+        keys, library = self._substructure_library
+        threads = min(4, os.cpu_count() or 1)
+        hits = library.GetMatches(pattern, useChirality=False, numThreads=threads, maxResults=limit)
+        return self._rows_for(sorted(keys[i] for i in hits)).sort_values("name", kind="stable")
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these InChIKeys are compounds of the pack."""
@@ -336,18 +346,6 @@ class DataPack:
     def info(self) -> dict[str, Any]:
         """The manifest, for `actives data info` and the web."""
         return self.manifest
-
-
-def _trusted_mol(smiles: str) -> Any:
-    """Parse a SMILES the pack wrote itself without re-sanitising (about twice as fast)."""
-    from rdkit import Chem
-
-    mol = Chem.MolFromSmiles(smiles, sanitize=False)
-    if mol is None:
-        return None
-    mol.UpdatePropertyCache(strict=False)
-    Chem.FastFindRings(mol)
-    return mol
 
 
 def _looks_like_smiles(text: str) -> bool:

@@ -170,3 +170,15 @@ def test_missing_raw_folder_and_no_sources(tmp_path: Path) -> None:
 def test_current_pack_explains_how_to_build(tmp_path: Path) -> None:
     with pytest.raises(DataPackMissingError, match="actives data build"):
         current_pack(tmp_path)
+
+
+def test_a_pack_of_another_format_asks_for_a_rebuild(pack_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(pack_dir, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["format"] = 1
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DataPackMissingError, match="Rebuild it with `actives data build`"):
+        DataPack(old)
