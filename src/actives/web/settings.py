@@ -83,6 +83,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file too: the live server's threads then get their own connections, as in
+    # production (a shared in-memory connection breaks under parallel browser requests).
+    _database["TEST"] = {"NAME": str(CONFIG.home / "test-db.sqlite3")}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
