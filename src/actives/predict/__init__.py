@@ -1,1 +1,11 @@
-"""Prediction engine: endpoint registry, curation, featurizers, training, calibration, AD."""
+"""Prediction engine: endpoints, curation, featurizers, training, calibration, AD."""
+
+from actives.predict.registry import (
+    CosmeticFunction,
+    Endpoint,
+    endpoints,
+    get_endpoint,
+    register_endpoint,
+)
+
+__all__ = ["CosmeticFunction", "Endpoint", "endpoints", "get_endpoint", "register_endpoint"]

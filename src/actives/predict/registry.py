@@ -1,0 +1,136 @@
+"""The endpoint registry: every prediction the platform makes is an Endpoint registered here.
+
+CLI choices, API enums and UI menus read this registry, so they cannot drift from the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from actives.errors import NotFoundError
+
+
+class CosmeticFunction(StrEnum):
+    """What an endpoint says about a cosmetic ingredient (extensible)."""
+
+    WHITENING = "whitening"
+    ANTI_WRINKLE = "anti_wrinkle"
+    ANTIOXIDANT = "antioxidant"
+    ANTI_INFLAMMATORY = "anti_inflammatory"
+    SKIN_PERMEATION = "skin_permeation"
+    SENSITISATION = "sensitisation"
+
+
+Task = Literal["regression", "classification", "regression+classification"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One predicted quantity: what it measures, in which units, and when a compound is active."""
+
+    id: str
+    title: str
+    function: CosmeticFunction
+    target: str
+    assay: str
+    units: str
+    task: Task
+    active_threshold: float | None = None
+    higher_is_active: bool = True
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def is_active(self, value: float) -> bool:
+        """Whether a value counts as active at the endpoint's stated threshold."""
+        if self.active_threshold is None:
+            raise ValueError(f"endpoint {self.id} has no activity threshold")
+        if self.higher_is_active:
+            return value >= self.active_threshold
+        return value <= self.active_threshold
+
+
+_ENDPOINTS: dict[str, Endpoint] = {}
+
+
+def register_endpoint(endpoint: Endpoint) -> Endpoint:
+    """Add an endpoint; registering a different definition under a used id is an error."""
+    existing = _ENDPOINTS.get(endpoint.id)
+    if existing is not None and existing != endpoint:
+        raise ValueError(f"endpoint {endpoint.id!r} is already registered differently")
+    _ENDPOINTS[endpoint.id] = endpoint
+    return endpoint
+
+
+def get_endpoint(endpoint_id: str) -> Endpoint:
+    """The endpoint with this id; NotFoundError lists the known ones."""
+    try:
+        return _ENDPOINTS[endpoint_id]
+    except KeyError:
+        known = ", ".join(sorted(_ENDPOINTS)) or "none"
+        raise NotFoundError(
+            f"Unknown endpoint {endpoint_id!r}; known endpoints: {known}.", code="unknown_endpoint"
+        ) from None
+
+
+def endpoints(function: CosmeticFunction | None = None) -> list[Endpoint]:
+    """Registered endpoints (optionally of one cosmetic function), sorted by id."""
+    return [e for _, e in sorted(_ENDPOINTS.items()) if function is None or e.function == function]
+
+
+def register_all(items: Iterable[Endpoint]) -> None:
+    """Register several endpoints."""
+    for item in items:
+        register_endpoint(item)
+
+
+P_UNITS = "pIC50 (−log10 of IC50 in mol/L)"
+
+register_all(
+    [
+        Endpoint(
+            "cox2",
+            "COX-2 inhibition",
+            CosmeticFunction.ANTI_INFLAMMATORY,
+            "Prostaglandin G/H synthase 2 (PTGS2, human; ChEMBL CHEMBL230)",
+            "IC50, enzyme or cell assays as exported from ChEMBL",
+            P_UNITS,
+            "regression+classification",
+            active_threshold=6.0,
+            sources=("chembl-cox2",),
+        ),
+        Endpoint(
+            "mmp1",
+            "MMP-1 (collagenase) inhibition",
+            CosmeticFunction.ANTI_WRINKLE,
+            "Interstitial collagenase MMP-1 (human; ChEMBL CHEMBL332)",
+            "IC50 from ChEMBL, single-protein assays",
+            P_UNITS,
+            "regression+classification",
+            active_threshold=6.0,
+            sources=("chembl-mmp1",),
+        ),
+        Endpoint(
+            "dpph",
+            "DPPH radical scavenging (30 min)",
+            CosmeticFunction.ANTIOXIDANT,
+            "DPPH radical (chemical assay)",
+            "DPPH scavenging at 30 min, −log IC50 (curated set)",
+            P_UNITS,
+            "regression+classification",
+            active_threshold=4.0,
+            sources=("dpph30-antioxidant", "chembl-antioxidant"),
+        ),
+        Endpoint(
+            "skin_logkp",
+            "Human skin permeability",
+            CosmeticFunction.SKIN_PERMEATION,
+            "Human skin (in vitro, Franz cell)",
+            "log Kp from HuskinDB and Cheruvu et al. 2022",
+            "log Kp (Kp in cm/s)",
+            "regression",
+            sources=("skin-permeability",),
+        ),
+    ]
+)
