@@ -58,6 +58,7 @@ class CurationOptions:
     value_is_p: bool = False
     max_replicate_range: float | None = None
     min_heavy_atoms: int = 3
+    valid_range: tuple[float, float] | None = None
 
 
 @dataclass
@@ -185,6 +186,12 @@ def curate(raw: pd.DataFrame, options: CurationOptions | None = None) -> Curated
         reject(frame["p"].isna(), lambda d: "cannot convert " + d["units"].astype(str))
     _step(steps, "converted to −log10 molar" if not options.value_is_p else "values read",
           before, len(frame))  # fmt: skip
+
+    if options.valid_range is not None:
+        low, high = options.valid_range
+        before = len(frame)
+        reject((frame["p"] < low) | (frame["p"] > high), f"value outside {low}..{high}")
+        _step(steps, f"value within the plausible range {low}..{high}", before, len(frame))
 
     before = len(frame)
     parsed: dict[str, tuple[str, str, str]] = {}
