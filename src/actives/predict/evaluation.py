@@ -1,0 +1,150 @@
+"""Honest evaluation: grouped k-fold (scaffold or cluster), conformal intervals, AD and NP subsets.
+
+For each outer fold the training part is split again by the same grouping into a proper training
+set and a calibration set; the model is fitted on the first, the conformal interval is calibrated
+on the second (crepes ``ConformalRegressor``), and everything is measured on the outer fold the
+model never saw. Censored values (>, <) are not used as regression targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+
+from actives.chem import morgan_fingerprint, np_likeness, to_mol
+from actives.errors import InvalidInputError
+from actives.predict.domain import ApplicabilityDomain
+from actives.predict.featurizers import combined
+from actives.predict.learners import get_learner
+from actives.predict.splits import cluster_folds, scaffold_folds
+
+SplitKind = Literal["scaffold", "cluster"]
+
+
+@dataclass
+class Metrics:
+    """Regression metrics on one subset of held-out compounds."""
+
+    n: int
+    rmse: float | None
+    mae: float | None
+    r2: float | None
+    spearman: float | None
+    coverage: float | None  # share of true values inside the conformal interval
+
+    @classmethod
+    def of(cls, y: np.ndarray, pred: np.ndarray, low: np.ndarray, high: np.ndarray) -> Metrics:
+        """Metrics of predictions against truth (None where there are too few compounds)."""
+        n = len(y)
+        if n < 3:
+            return cls(n, None, None, None, None, None)
+        residual = pred - y
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        return cls(
+            n,
+            round(float(np.sqrt((residual**2).mean())), 4),
+            round(float(np.abs(residual).mean()), 4),
+            round(1 - float((residual**2).sum()) / ss_tot, 4) if ss_tot > 0 else None,
+            round(float(spearmanr(y, pred).statistic), 4),
+            round(float(((y >= low) & (y <= high)).mean()), 4),
+        )
+
+
+@dataclass
+class Evaluation:
+    """Out-of-fold metrics overall, inside/outside the AD and on the natural-product-like subset."""
+
+    split: str
+    n_folds: int
+    learner: str
+    featurizers: list[str]
+    confidence: float
+    overall: Metrics
+    in_domain: Metrics
+    out_of_domain: Metrics
+    natural_product_like: Metrics
+    predictions: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready metrics (no per-compound predictions), for the model card."""
+        out = asdict(self)
+        out.pop("predictions")
+        return out
+
+
+def _folds(smiles: list[str], kind: SplitKind, n_folds: int, seed: int) -> np.ndarray:
+    if kind == "scaffold":
+        return scaffold_folds(smiles, n_folds, seed)
+    if kind == "cluster":
+        return cluster_folds(smiles, n_folds, seed=seed)
+    raise InvalidInputError(f"Split {kind!r}; expected 'scaffold' or 'cluster'.")
+
+
+def cross_validate(
+    data: pd.DataFrame,
+    *,
+    split: SplitKind = "scaffold",
+    n_folds: int = 5,
+    learner: str = "lightgbm",
+    featurizer_ids: tuple[str, ...] = ("morgan_counts",),
+    confidence: float = 0.9,
+    seed: int = 0,
+) -> Evaluation:
+    """Evaluate a learner on curated data (columns smiles, value, relation) by grouped k-fold."""
+    exact = data[data.get("relation", "=") == "="].reset_index(drop=True)
+    if len(exact) < 5 * n_folds:
+        raise InvalidInputError(
+            f"{len(exact)} exactly measured compounds; expected at least {5 * n_folds} for "
+            f"{n_folds}-fold evaluation."
+        )
+    smiles = exact["smiles"].tolist()
+    y = exact["value"].to_numpy(dtype=float)
+    features, _names, failed = combined(featurizer_ids, smiles)
+    if failed:
+        raise InvalidInputError(f"{len(failed)} curated structures could not be featurised.")
+    fingerprints = [morgan_fingerprint(to_mol(s)) for s in smiles]
+    np_scores = np.array([np_likeness(to_mol(s))[0] for s in smiles])
+    folds = _folds(smiles, split, n_folds, seed)
+    pred = np.full(len(y), np.nan)
+    low, high = pred.copy(), pred.copy()
+    in_domain = np.zeros(len(y), dtype=bool)
+
+    from crepes import ConformalRegressor
+
+    for fold in range(n_folds):
+        test = np.flatnonzero(folds == fold)
+        train = np.flatnonzero(folds != fold)
+        inner = _folds([smiles[i] for i in train], split, 5, seed + 1)
+        proper, calibration = train[inner != 0], train[inner == 0]
+        model = get_learner(learner).factory(seed)
+        model.fit(features[proper], y[proper])
+        conformal = ConformalRegressor()
+        conformal.fit(y[calibration] - model.predict(features[calibration]))
+        pred[test] = model.predict(features[test])
+        intervals = conformal.predict_int(pred[test], confidence=confidence)
+        low[test], high[test] = intervals[:, 0], intervals[:, 1]
+        domain = ApplicabilityDomain([fingerprints[i] for i in train])
+        in_domain[test] = [domain.query(fingerprints[i], k=1).in_domain for i in test]
+
+    def subset(mask: np.ndarray) -> Metrics:
+        return Metrics.of(y[mask], pred[mask], low[mask], high[mask])
+
+    everything = np.ones(len(y), dtype=bool)
+    predictions = exact.assign(fold=folds, predicted=pred, low=low, high=high,
+                               in_domain=in_domain, np_score=np_scores)  # fmt: skip
+    return Evaluation(
+        split,
+        n_folds,
+        learner,
+        list(featurizer_ids),
+        confidence,
+        subset(everything),
+        subset(in_domain),
+        subset(~in_domain),
+        subset(np_scores > 0),
+        predictions,
+    )
