@@ -1,0 +1,176 @@
+"""A trained endpoint model as files that load without unpickling anything.
+
+Layout of a model folder: ``model.txt`` (LightGBM's own text format), ``conformal.json``
+(calibration residuals), ``domain.npy`` (packed Morgan bits of the training compounds, loaded with
+``allow_pickle=False``) and ``model_card.json``. Everything a user could upload is data, never code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rdkit.DataStructs import ExplicitBitVect
+
+from actives import __version__
+from actives.chem import morgan_fingerprint, to_mol
+from actives.chem.fingerprints import MORGAN_BITS, packed_bits
+from actives.errors import InvalidInputError, NotFoundError
+from actives.predict.domain import ApplicabilityDomain
+from actives.predict.featurizers import combined
+from actives.predict.registry import Endpoint, get_endpoint
+from actives.predict.splits import scaffold_folds
+
+FORMAT = 1
+
+
+def _unpack(rows: np.ndarray) -> list[ExplicitBitVect]:
+    fps = []
+    for row in np.unpackbits(rows, axis=1):
+        fp = ExplicitBitVect(MORGAN_BITS)
+        fp.SetBitsFromList(np.flatnonzero(row).tolist())
+        fps.append(fp)
+    return fps
+
+
+@dataclass
+class ModelArtifact:
+    """A fitted endpoint model with its conformal calibration, domain and card."""
+
+    endpoint: Endpoint
+    booster: Any
+    residuals: np.ndarray
+    domain_bits: np.ndarray
+    domain_threshold: float
+    card: dict[str, Any]
+
+    @cached_property
+    def domain(self) -> ApplicabilityDomain:
+        """The applicability domain, rebuilt once from the stored fingerprints."""
+        return ApplicabilityDomain(_unpack(self.domain_bits), threshold=self.domain_threshold)
+
+    @property
+    def featurizers(self) -> tuple[str, ...]:
+        """Featurizer ids the model was trained on."""
+        return tuple(self.card["featurizers"])
+
+    def save(self, folder: Path) -> None:
+        """Write the model folder (created if needed)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(folder / "model.txt"))
+        (folder / "conformal.json").write_text(json.dumps({"residuals": self.residuals.tolist()}))
+        np.save(folder / "domain.npy", self.domain_bits, allow_pickle=False)
+        (folder / "model_card.json").write_text(json.dumps(self.card, indent=2, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path) -> ModelArtifact:
+        """Read a model folder written by :meth:`save`."""
+        import lightgbm
+
+        card_path = folder / "model_card.json"
+        if not card_path.is_file():
+            raise NotFoundError(f"No model card in {folder}; not a model folder.")
+        card = json.loads(card_path.read_text())
+        if card.get("format") != FORMAT:
+            raise InvalidInputError(
+                f"Model format {card.get('format')} in {folder}; expected {FORMAT}."
+            )
+        booster = lightgbm.Booster(model_file=str(folder / "model.txt"))
+        residuals = np.asarray(json.loads((folder / "conformal.json").read_text())["residuals"])
+        bits = np.load(folder / "domain.npy", allow_pickle=False)
+        return cls(get_endpoint(card["endpoint"]), booster, residuals, bits,
+                   float(card["applicability_domain"]["threshold"]), card)  # fmt: skip
+
+    def predict(self, smiles: list[str], confidence: float = 0.9) -> pd.DataFrame:
+        """Value, conformal interval and domain for standardised SMILES (one row each)."""
+        from crepes import ConformalRegressor
+
+        if not 0 < confidence < 1:
+            raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
+        features, _names, failed = combined(self.featurizers, smiles)
+        values = np.full(len(smiles), np.nan)
+        ok = np.setdiff1d(np.arange(len(smiles)), failed)
+        if len(ok):
+            values[ok] = self.booster.predict(features[ok])
+        conformal = ConformalRegressor()
+        conformal.fit(self.residuals)
+        intervals = np.full((len(smiles), 2), np.nan)
+        if len(ok):
+            intervals[ok] = conformal.predict_int(values[ok], confidence=confidence)
+        domain = self.domain
+        nearest, inside = [], []
+        for i, s in enumerate(smiles):
+            if i in failed:
+                nearest.append(np.nan)
+                inside.append(False)
+                continue
+            result = domain.query(morgan_fingerprint(to_mol(s)), k=1)
+            nearest.append(result.nearest_similarity)
+            inside.append(result.in_domain)
+        return pd.DataFrame(
+            {
+                "smiles": smiles,
+                "value": values,
+                "low": intervals[:, 0],
+                "high": intervals[:, 1],
+                "nearest_similarity": nearest,
+                "in_domain": inside,
+            }
+        )
+
+
+def train_artifact(
+    data: pd.DataFrame,
+    endpoint_id: str,
+    *,
+    featurizer_ids: tuple[str, ...] = ("morgan_counts",),
+    seed: int = 0,
+    card_extra: dict[str, Any] | None = None,
+) -> ModelArtifact:
+    """Fit the shipped model: LightGBM on 80 % of the scaffolds, conformal on the other 20 %."""
+    from lightgbm import LGBMRegressor
+
+    from actives.predict.learners import get_learner
+
+    endpoint = get_endpoint(endpoint_id)
+    exact = data[data.get("relation", "=") == "="].reset_index(drop=True)
+    if len(exact) < 20:
+        raise InvalidInputError(
+            f"{len(exact)} exactly measured compounds; at least 20 are needed to train a model."
+        )
+    smiles = exact["smiles"].tolist()
+    y = exact["value"].to_numpy(dtype=float)
+    features, _names, failed = combined(featurizer_ids, smiles)
+    if failed:
+        raise InvalidInputError(f"{len(failed)} structures could not be featurised.")
+    folds = scaffold_folds(smiles, 5, seed)
+    proper, calibration = folds != 0, folds == 0
+    model: LGBMRegressor = get_learner("lightgbm").factory(seed)
+    model.fit(features[proper], y[proper])
+    residuals = y[calibration] - model.predict(features[calibration])
+    fps = [morgan_fingerprint(to_mol(s)) for s in smiles]
+    domain = ApplicabilityDomain(fps)
+    bits = np.vstack([np.frombuffer(packed_bits(fp), dtype=np.uint8) for fp in fps])
+    card = {
+        "format": FORMAT,
+        "endpoint": endpoint.id,
+        "title": endpoint.title,
+        "units": endpoint.units,
+        "learner": "lightgbm",
+        "featurizers": list(featurizer_ids),
+        "n_train": int(proper.sum()),
+        "n_calibration": int(calibration.sum()),
+        "applicability_domain": {
+            "method": "nearest-neighbour Tanimoto, Morgan r=2 2048 bits",
+            "threshold": domain.threshold,
+        },
+        "actives_version": __version__,
+        **(card_extra or {}),
+    }
+    return ModelArtifact(endpoint, model.booster_, np.asarray(residuals), bits, domain.threshold,
+                         card)  # fmt: skip
