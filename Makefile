@@ -10,7 +10,7 @@ POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_ENV  := ACTIVES_ENV=test ACTIVES_HOME=$(CURDIR)/var/test DATABASE_URL=
 LINT_PATHS := src tests benchmarks scripts
 
-.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean pack bench
+.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean pack bench models
 
 help:
 	@echo "make run    - install, migrate, create the first admin, serve http://127.0.0.1:8000 + worker"
@@ -83,3 +83,9 @@ pack: install
 # Speed and memory measurements, written to docs/benchmarks.md (never part of `make test`).
 bench: install
 	$(PY) benchmarks/knowledge_pack.py
+
+# Retrain the shipped models from ACTIVES_RAW_DATA into src/actives/resources/models (minutes).
+models: install
+	$(PY) -c "from pathlib import Path; from actives.config import get_settings; \
+	from actives.predict.shipped import train_shipped; \
+	print(train_shipped(get_settings().raw_data, Path('src/actives/resources/models')))"

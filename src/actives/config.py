@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         default=Path("../shared/data"),
         description="Raw public data sets that `actives data build` reads.",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Folder of trained models to use instead of the ones shipped in the package.",
+    )
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "ACTIVES_DATABASE_URL"),

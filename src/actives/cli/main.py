@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from actives import __version__
-from actives.cli import knowledge, platform_commands, users
+from actives.cli import knowledge, platform_commands, predict, users
 
 app = typer.Typer(
     name="actives",
@@ -46,3 +46,5 @@ app.add_typer(users.app, name="users")
 app.add_typer(knowledge.data_app, name="data")
 app.command()(knowledge.compound)
 app.command()(knowledge.plant)
+app.command()(predict.predict)
+app.add_typer(predict.models_app, name="models")

@@ -1,0 +1,100 @@
+"""`actives predict` and `actives models`: the shipped models from a shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from actives.errors import ActivesError
+from actives.predict.registry import get_endpoint
+from actives.predict.shipped import available, shipped_models_dir
+
+models_app = typer.Typer(help="Shipped prediction models and their cards.", no_args_is_help=True)
+console = Console()
+
+
+def _structures(query: str) -> list[str]:
+    path = Path(query)
+    if path.suffix.lower() in {".csv", ".smi", ".sdf", ".txt"} and path.is_file():
+        from actives.chem.files import read_structure_file
+
+        records = read_structure_file(path.read_bytes(), path.name)
+        return [r.smiles if r.ok else r.title for r in records]
+    return [query]
+
+
+def predict(
+    query: Annotated[str, typer.Argument(help="SMILES, InChI, or a .csv/.smi/.sdf file.")],
+    endpoints: Annotated[
+        str | None, typer.Option(help="Comma-separated endpoint ids (default: all shipped).")
+    ] = None,
+    confidence: Annotated[float, typer.Option(help="Conformal interval confidence.")] = 0.9,
+    output: Annotated[Path | None, typer.Option("-o", help="Write the table as CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Predict every shipped endpoint, with its interval and applicability domain."""
+    from actives.predict.predictor import Predictor
+
+    try:
+        chosen = endpoints.split(",") if endpoints else None
+        predictor = Predictor(chosen, confidence)
+        table = predictor.predict(_structures(query))
+    except ActivesError as exc:
+        console.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(2) from None
+    if output:
+        table.to_csv(output, index=False)
+        console.print(f"Wrote {len(table)} rows to {output}")
+        return
+    if as_json:
+        typer.echo(table.to_json(orient="records"))
+        return
+    for _, row in table.iterrows():
+        if row["status"] != "ok":
+            console.print(f"[red]{row['input']}: {row['message']}[/]")
+            continue
+        out = Table(title=f"{row['smiles']}  ({row['inchikey']})")
+        for column in ("endpoint", "prediction", f"{confidence:.0%} interval", "units", "domain"):
+            out.add_column(column)
+        for endpoint_id in predictor.models:
+            endpoint = get_endpoint(endpoint_id)
+            inside = bool(row[f"{endpoint_id}_in_domain"])
+            out.add_row(
+                endpoint.title,
+                f"{row[f'{endpoint_id}_value']:.2f}",
+                f"{row[f'{endpoint_id}_low']:.2f} to {row[f'{endpoint_id}_high']:.2f}",
+                endpoint.units,
+                ("[green]in[/]" if inside else "[yellow]out[/]")
+                + f" (nearest {row[f'{endpoint_id}_nearest']:.2f})",
+            )
+        console.print(out)
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """The shipped models and their headline scaffold-split metrics."""
+    table = Table(title="shipped models")
+    for column in ("endpoint", "function", "compounds", "scaffold RMSE", "coverage (90 %)"):
+        table.add_column(column)
+    for endpoint_id in available():
+        card = json.loads((shipped_models_dir() / endpoint_id / "model_card.json").read_text())
+        overall = card["evaluation"]["scaffold"]["overall"]
+        table.add_row(endpoint_id, card["function"], str(card["n_compounds"]),
+                      f"{overall['rmse']:.3f}", f"{overall['coverage']:.3f}")  # fmt: skip
+    console.print(table)
+
+
+@models_app.command("show")
+def show_model(endpoint_id: Annotated[str, typer.Argument(help="Endpoint id, e.g. cox2.")]) -> None:
+    """Print a model card: data, curation counts, metrics, applicability domain."""
+    path = shipped_models_dir() / endpoint_id / "MODEL_CARD.md"
+    if not path.is_file():
+        known = ", ".join(available()) or "none"
+        console.print(f"[red]No shipped model {endpoint_id!r}; shipped: {known}.[/]")
+        raise typer.Exit(2)
+    typer.echo(path.read_text())

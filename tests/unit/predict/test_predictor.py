@@ -1,0 +1,82 @@
+"""The Predictor facade and the CLI over a models folder trained on a toy set."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from actives.errors import InvalidInputError, NotFoundError
+from actives.predict.artifact import train_artifact
+from actives.predict.shipped import render_card
+from tests.unit.predict.test_evaluation import toy_set
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("models")
+    artifact = train_artifact(
+        toy_set(),
+        "dpph",
+        card_extra={"function": "antioxidant", "n_compounds": 120, "n_censored": 0,
+                    "curation": [{"name": "input rows", "rows_in": 120, "rows_out": 120}],
+                    "evaluation": {"scaffold": {s: {"n": 120, "rmse": 0.5, "mae": 0.4, "r2": 0.5,
+                                   "spearman": 0.7, "coverage": 0.9}
+                                   for s in ("overall", "in_domain", "out_of_domain",
+                                             "natural_product_like")}}},
+    )  # fmt: skip
+    artifact.save(root / "dpph")
+    (root / "dpph" / "MODEL_CARD.md").write_text(render_card(artifact.card))
+    return root
+
+
+@pytest.fixture
+def use_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ACTIVES_MODELS_DIR", str(models_dir))
+    return models_dir
+
+
+def test_predictor_is_batch_safe(use_models: Path) -> None:
+    from actives.predict.predictor import Predictor
+
+    table = Predictor().predict(["OCCCc1ccccc1", "C1CC", "[Na+].[Cl-]"])
+    assert list(table.status) == ["ok", "error", "error"]
+    assert "unclosed ring" in table.message.iloc[1]
+    assert table.dpph_low.iloc[0] < table.dpph_value.iloc[0] < table.dpph_high.iloc[0]
+    assert bool(table.dpph_in_domain.iloc[0])
+
+
+def test_predictor_errors(use_models: Path) -> None:
+    from actives.predict.predictor import Predictor
+
+    with pytest.raises(NotFoundError, match="make models"):
+        Predictor(["cox2"])
+    with pytest.raises(InvalidInputError, match="between 0 and 1"):
+        Predictor(confidence=2)
+
+
+def _cli(models: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ACTIVES_MODELS_DIR": str(models), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "actives", *args], capture_output=True,
+                          text=True, env=env, timeout=120)  # fmt: skip
+
+
+def test_cli_predict_and_models(models_dir: Path, tmp_path: Path) -> None:
+    shown = _cli(models_dir, "predict", "OCc1cc(=O)c(O)co1")
+    assert shown.returncode == 0, shown.stderr
+    assert "DPPH radical scavenging" in shown.stdout and "90% interval" in shown.stdout
+    assert "nearest" in shown.stdout
+    rows = json.loads(_cli(models_dir, "predict", "CCCCO", "--json").stdout)
+    assert rows[0]["status"] == "ok" and "dpph_value" in rows[0]
+    out = tmp_path / "p.csv"
+    assert _cli(models_dir, "predict", "CCO", "-o", str(out)).returncode == 0
+    assert out.read_text().startswith("input,status,message,inchikey,smiles,dpph_value")
+    bad = _cli(models_dir, "predict", "C1CC")
+    assert bad.returncode == 0 and "unclosed ring" in bad.stdout
+    card = _cli(models_dir, "models", "show", "dpph")
+    assert card.returncode == 0 and "Model card: DPPH radical scavenging" in card.stdout
+    assert "| input rows | 120 | 120 |" in card.stdout
+    assert _cli(models_dir, "models", "show", "cox2").returncode == 2
+    assert "dpph" in _cli(models_dir, "models", "list").stdout
