@@ -15,7 +15,7 @@ from rdkit import Chem
 from rdkit.Chem import Descriptors, rdFingerprintGenerator
 
 from actives.chem._rdlog import captured_rdkit_log
-from actives.errors import NotFoundError
+from actives.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -41,29 +41,22 @@ class Featurizer:
         return matrix, failed
 
 
-_FEATURIZERS: dict[str, Featurizer] = {}
+FEATURIZERS: Registry[Featurizer] = Registry("featurizer", "unknown_featurizer")
 
 
 def register_featurizer(featurizer: Featurizer) -> Featurizer:
     """Add a featurizer to the registry."""
-    _FEATURIZERS[featurizer.id] = featurizer
-    return featurizer
+    return FEATURIZERS.add(featurizer.id, featurizer)
 
 
 def get_featurizer(featurizer_id: str) -> Featurizer:
     """The featurizer with this id; NotFoundError lists the known ones."""
-    try:
-        return _FEATURIZERS[featurizer_id]
-    except KeyError:
-        raise NotFoundError(
-            f"Unknown featurizer {featurizer_id!r}; known: {', '.join(sorted(_FEATURIZERS))}.",
-            code="unknown_featurizer",
-        ) from None
+    return FEATURIZERS.get(featurizer_id)
 
 
 def featurizers() -> list[Featurizer]:
     """All registered featurizers."""
-    return [_FEATURIZERS[k] for k in sorted(_FEATURIZERS)]
+    return list(FEATURIZERS)
 
 
 MORGAN_COUNT_BITS = 2048

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from actives.errors import NotFoundError
+from actives.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -55,27 +55,20 @@ def _knn(seed: int) -> Any:
     return make_pipeline(StandardScaler(), KNeighborsRegressor(n_neighbors=5, weights="distance"))
 
 
-_LEARNERS = {
-    learner.id: learner
-    for learner in (
-        Learner("lightgbm", "LightGBM gradient-boosted trees (default)", _lightgbm),
-        Learner("random_forest", "Random forest, 300 trees (baseline)", _random_forest),
-        Learner("knn", "k-nearest neighbours, k=5, distance-weighted (baseline)", _knn),
-    )
-}
+LEARNERS: Registry[Learner] = Registry("model type", "unknown_model_type")
+for _learner in (
+    Learner("lightgbm", "LightGBM gradient-boosted trees (default)", _lightgbm),
+    Learner("random_forest", "Random forest, 300 trees (baseline)", _random_forest),
+    Learner("knn", "k-nearest neighbours, k=5, distance-weighted (baseline)", _knn),
+):
+    LEARNERS.add(_learner.id, _learner)
 
 
 def get_learner(learner_id: str) -> Learner:
     """The learner with this id; NotFoundError lists the known ones."""
-    try:
-        return _LEARNERS[learner_id]
-    except KeyError:
-        raise NotFoundError(
-            f"Unknown model type {learner_id!r}; known: {', '.join(sorted(_LEARNERS))}.",
-            code="unknown_model_type",
-        ) from None
+    return LEARNERS.get(learner_id)
 
 
 def learners() -> list[Learner]:
     """All registered learners."""
-    return [_LEARNERS[k] for k in sorted(_LEARNERS)]
+    return list(LEARNERS)

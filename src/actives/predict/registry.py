@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from actives.errors import NotFoundError
+from actives.registry import Registry
 
 
 class CosmeticFunction(StrEnum):
@@ -51,32 +51,22 @@ class Endpoint:
         return value <= self.active_threshold
 
 
-_ENDPOINTS: dict[str, Endpoint] = {}
+ENDPOINTS: Registry[Endpoint] = Registry("endpoint", "unknown_endpoint")
 
 
 def register_endpoint(endpoint: Endpoint) -> Endpoint:
-    """Add an endpoint; registering a different definition under a used id is an error."""
-    existing = _ENDPOINTS.get(endpoint.id)
-    if existing is not None and existing != endpoint:
-        raise ValueError(f"endpoint {endpoint.id!r} is already registered differently")
-    _ENDPOINTS[endpoint.id] = endpoint
-    return endpoint
+    """Add an endpoint to the registry."""
+    return ENDPOINTS.add(endpoint.id, endpoint)
 
 
 def get_endpoint(endpoint_id: str) -> Endpoint:
     """The endpoint with this id; NotFoundError lists the known ones."""
-    try:
-        return _ENDPOINTS[endpoint_id]
-    except KeyError:
-        known = ", ".join(sorted(_ENDPOINTS)) or "none"
-        raise NotFoundError(
-            f"Unknown endpoint {endpoint_id!r}; known endpoints: {known}.", code="unknown_endpoint"
-        ) from None
+    return ENDPOINTS.get(endpoint_id)
 
 
 def endpoints(function: CosmeticFunction | None = None) -> list[Endpoint]:
     """Registered endpoints (optionally of one cosmetic function), sorted by id."""
-    return [e for _, e in sorted(_ENDPOINTS.items()) if function is None or e.function == function]
+    return [e for e in ENDPOINTS if function is None or e.function == function]
 
 
 def register_all(items: Iterable[Endpoint]) -> None:

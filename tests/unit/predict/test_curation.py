@@ -103,5 +103,5 @@ def test_endpoint_registry() -> None:
     assert ids == ["cox2", "dpph", "mmp1", "skin_logkp"]
     cox2 = get_endpoint("cox2")
     assert cox2.function == "anti_inflammatory" and cox2.is_active(6.5) and not cox2.is_active(5)
-    with pytest.raises(NotFoundError, match="known endpoints: cox2"):
+    with pytest.raises(NotFoundError, match="Unknown endpoint .tyrosinase.; known: cox2"):
         get_endpoint("tyrosinase")

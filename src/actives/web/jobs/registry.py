@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 
 from actives.errors import InvalidInputError
 from actives.progress import Progress
+from actives.registry import Registry
 
 JobFunction = Callable[[dict[str, Any], Progress], Any]
 
@@ -29,7 +30,7 @@ class JobKind:
     staff_only: bool = False
 
 
-_KINDS: dict[str, JobKind] = {}
+KINDS: Registry[JobKind] = Registry("job kind", "unknown_job_kind", InvalidInputError)
 
 
 def register_job_kind(
@@ -38,9 +39,7 @@ def register_job_kind(
     """Decorator that registers ``function`` as the job kind ``kind_id``."""
 
     def decorate(function: JobFunction) -> JobFunction:
-        if kind_id in _KINDS and _KINDS[kind_id].function is not function:
-            raise ValueError(f"job kind {kind_id!r} is already registered")
-        _KINDS[kind_id] = JobKind(kind_id, label, function, staff_only)
+        KINDS.add(kind_id, JobKind(kind_id, label, function, staff_only))
         return function
 
     return decorate
@@ -48,15 +47,9 @@ def register_job_kind(
 
 def get_job_kind(kind_id: str) -> JobKind:
     """The registered kind, or InvalidInputError listing the known kinds."""
-    try:
-        return _KINDS[kind_id]
-    except KeyError:
-        known = ", ".join(sorted(_KINDS)) or "none"
-        raise InvalidInputError(
-            f"Unknown job kind {kind_id!r}; expected one of: {known}.", code="unknown_job_kind"
-        ) from None
+    return KINDS.get(kind_id)
 
 
 def job_kinds() -> list[JobKind]:
     """All registered kinds, sorted by id."""
-    return [_KINDS[k] for k in sorted(_KINDS)]
+    return list(KINDS)
