@@ -61,6 +61,15 @@ def train_shipped(
                 split=split,
                 featurizer_ids=FEATURIZERS,
             ).summary()
+        baselines = {}
+        if endpoint_id == "skin_logkp":
+            from dataclasses import asdict
+
+            from actives.predict.baselines import potts_guy_metrics
+
+            baselines["Potts-Guy equation (cLogP for log Kow)"] = asdict(
+                potts_guy_metrics(curated.data)
+            )
         progress(i, len(endpoint_ids), f"{endpoint_id}: training")
         artifact = train_artifact(
             curated.data,
@@ -76,6 +85,7 @@ def train_shipped(
                 "n_compounds": len(curated.data),
                 "n_censored": int((curated.data["relation"] != "=").sum()),
                 "evaluation": evaluations,
+                "baselines": baselines,
                 "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
@@ -126,6 +136,10 @@ def render_card(card: dict[str, Any]) -> str:
             cells = [m.get(k) for k in ("rmse", "mae", "r2", "spearman", "coverage")]
             shown = " | ".join("—" if c is None else f"{c:.3f}" for c in cells)
             lines.append(f"| {split} | {subset.replace('_', ' ')} | {m['n']} | {shown} |")
+    for name, m in card.get("baselines", {}).items():
+        cells = [m.get(k) for k in ("rmse", "mae", "r2", "spearman", "coverage")]
+        shown = " | ".join("—" if c is None else f"{c:.3f}" for c in cells)
+        lines.append(f"| baseline: {name} | all compounds | {m['n']} | {shown} |")
     return "\n".join(lines) + "\n"
 
 
