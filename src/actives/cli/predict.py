@@ -59,7 +59,8 @@ def predict(
             console.print(f"[red]{row['input']}: {row['message']}[/]")
             continue
         out = Table(title=f"{row['smiles']}  ({row['inchikey']})")
-        for column in ("endpoint", "prediction", f"{confidence:.0%} interval", "units", "domain"):
+        for column in ("endpoint", "prediction", f"{confidence:.0%} interval", "units",
+                       "P(active)", "domain"):  # fmt: skip
             out.add_column(column)
         for endpoint_id in predictor.models:
             endpoint = get_endpoint(endpoint_id)
@@ -69,10 +70,17 @@ def predict(
                 f"{row[f'{endpoint_id}_value']:.2f}",
                 f"{row[f'{endpoint_id}_low']:.2f} to {row[f'{endpoint_id}_high']:.2f}",
                 endpoint.units,
+                _probability(row[f"{endpoint_id}_p_active"], endpoint.active_threshold),
                 ("[green]in[/]" if inside else "[yellow]out[/]")
                 + f" (nearest {row[f'{endpoint_id}_nearest']:.2f})",
             )
         console.print(out)
+
+
+def _probability(value: float, threshold: float | None) -> str:
+    if threshold is None or value != value:  # NaN: no threshold for this endpoint
+        return "—"
+    return f"{value:.2f} (≥ {threshold:g})"
 
 
 @models_app.command("list")

@@ -112,10 +112,21 @@ class ModelArtifact:
             result = domain.query(morgan_fingerprint(to_mol(s)), k=1)
             nearest.append(result.nearest_similarity)
             inside.append(result.in_domain)
+        p_active = np.full(len(smiles), np.nan)
+        if self.endpoint.active_threshold is not None and len(ok):
+            from actives.predict.probability import probability_active
+
+            p_active[ok] = probability_active(
+                self.residuals,
+                values[ok],
+                self.endpoint.active_threshold,
+                self.endpoint.higher_is_active,
+            )
         return pd.DataFrame(
             {
                 "smiles": smiles,
                 "value": values,
+                "p_active": p_active,
                 "low": intervals[:, 0],
                 "high": intervals[:, 1],
                 "nearest_similarity": nearest,

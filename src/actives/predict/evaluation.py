@@ -20,6 +20,7 @@ from actives.errors import InvalidInputError
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.featurizers import combined
 from actives.predict.learners import get_learner
+from actives.predict.probability import classification_metrics, probability_active
 from actives.predict.splits import cluster_folds, scaffold_folds
 
 SplitKind = Literal["scaffold", "cluster"]
@@ -68,6 +69,7 @@ class Evaluation:
     out_of_domain: Metrics
     natural_product_like: Metrics
     predictions: pd.DataFrame = field(repr=False)
+    classification: dict[str, float | int | None] | None = None
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready metrics (no per-compound predictions), for the model card."""
@@ -93,6 +95,8 @@ def cross_validate(
     featurizer_ids: tuple[str, ...] = ("morgan_counts",),
     confidence: float = 0.9,
     seed: int = 0,
+    active_threshold: float | None = None,
+    higher_is_active: bool = True,
 ) -> Evaluation:
     """Evaluate a learner on curated data (columns smiles, value, relation) by grouped k-fold."""
     exact = data[data.get("relation", "=") == "="].reset_index(drop=True)
@@ -112,6 +116,7 @@ def cross_validate(
     pred = np.full(len(y), np.nan)
     low, high = pred.copy(), pred.copy()
     in_domain = np.zeros(len(y), dtype=bool)
+    p_active = np.full(len(y), np.nan)
 
     from crepes import ConformalRegressor
 
@@ -127,6 +132,11 @@ def cross_validate(
         pred[test] = model.predict(features[test])
         intervals = conformal.predict_int(pred[test], confidence=confidence)
         low[test], high[test] = intervals[:, 0], intervals[:, 1]
+        if active_threshold is not None:
+            residuals = y[calibration] - model.predict(features[calibration])
+            p_active[test] = probability_active(
+                residuals, pred[test], active_threshold, higher_is_active
+            )
         domain = ApplicabilityDomain([fingerprints[i] for i in train])
         in_domain[test] = [domain.query(fingerprints[i], k=1).in_domain for i in test]
 
@@ -135,7 +145,13 @@ def cross_validate(
 
     everything = np.ones(len(y), dtype=bool)
     predictions = exact.assign(fold=folds, predicted=pred, low=low, high=high,
-                               in_domain=in_domain, np_score=np_scores)  # fmt: skip
+                               in_domain=in_domain, np_score=np_scores,
+                               p_active=p_active)  # fmt: skip
+    classification = (
+        classification_metrics(y, p_active, active_threshold, higher_is_active)
+        if active_threshold is not None
+        else None
+    )
     return Evaluation(
         split,
         n_folds,
@@ -147,4 +163,5 @@ def cross_validate(
         subset(~in_domain),
         subset(np_scores > 0),
         predictions,
+        classification,
     )

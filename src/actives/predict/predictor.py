@@ -2,7 +2,8 @@
 
 Batch-safe: a structure that cannot be read or standardised gets status "error" and its message;
 the other rows are predicted. Each endpoint adds ``<id>_value``, ``<id>_low``, ``<id>_high``
-(conformal interval at the chosen confidence), ``<id>_in_domain`` and ``<id>_nearest``.
+(conformal interval at the chosen confidence), ``<id>_p_active`` (probability of activity at the
+endpoint's threshold, NaN where it has none), ``<id>_in_domain`` and ``<id>_nearest``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Predictor:
         for endpoint_id, model in self.models.items():
             predicted = model.predict(frame.loc[ok, "smiles"].tolist(), self.confidence)
             predicted.index = ok
-            for column in ("value", "low", "high", "in_domain"):
+            for column in ("value", "low", "high", "p_active", "in_domain"):
                 frame[f"{endpoint_id}_{column}"] = predicted[column]
             frame[f"{endpoint_id}_nearest"] = predicted["nearest_similarity"]
         return frame

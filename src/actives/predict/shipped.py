@@ -60,6 +60,8 @@ def train_shipped(
                 curated.data,
                 split=split,
                 featurizer_ids=FEATURIZERS,
+                active_threshold=endpoint.active_threshold,
+                higher_is_active=endpoint.higher_is_active,
             ).summary()
         baselines = {}
         if endpoint_id == "skin_logkp":
@@ -140,6 +142,21 @@ def render_card(card: dict[str, Any]) -> str:
         cells = [m.get(k) for k in ("rmse", "mae", "r2", "spearman", "coverage")]
         shown = " | ".join("—" if c is None else f"{c:.3f}" for c in cells)
         lines.append(f"| baseline: {name} | all compounds | {m['n']} | {shown} |")
+    threshold = card.get("active_threshold")
+    if threshold is not None:
+        lines += [
+            "",
+            f"## Probability of activity (value >= {threshold}), from the conformal predictive "
+            "distribution",
+            "",
+            "| split | n | actives | AUROC | Brier | balanced accuracy |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for split, ev in card.get("evaluation", {}).items():
+            c = ev.get("classification") or {}
+            cells = [c.get(k) for k in ("auroc", "brier", "balanced_accuracy")]
+            shown = " | ".join("—" if v is None else f"{v:.3f}" for v in cells)
+            lines.append(f"| {split} | {c.get('n', 0)} | {c.get('n_active', 0)} | {shown} |")
     return "\n".join(lines) + "\n"
 
 

@@ -30,6 +30,7 @@ def test_round_trip_without_pickle(artifact: ModelArtifact, tmp_path: Path) -> N
 def test_predictions_have_intervals_and_domain(artifact: ModelArtifact) -> None:
     result = artifact.predict(["OCCCc1ccccc1", "CC12CCC3C(CCC4=CC(=O)CCC34C)C1CCC2O", "C1CC"])
     assert (result.low.iloc[:2] < result.value.iloc[:2]).all()
+    assert ((result.p_active.iloc[:2] >= 0) & (result.p_active.iloc[:2] <= 1)).all()
     assert (result.value.iloc[:2] < result.high.iloc[:2]).all()
     assert bool(result.in_domain.iloc[0]) and not bool(result.in_domain.iloc[1])
     assert np.isnan(result.value.iloc[2]) and not bool(result.in_domain.iloc[2])

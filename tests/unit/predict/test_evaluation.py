@@ -42,6 +42,13 @@ def test_censored_rows_are_not_regression_targets() -> None:
     assert cross_validate(data, n_folds=3, learner="knn").overall.n == 110
 
 
+def test_classification_metrics_in_cross_validation() -> None:
+    evaluation = cross_validate(toy_set(), n_folds=3, active_threshold=2.5)
+    c = evaluation.classification
+    assert c is not None and c["auroc"] is not None and c["auroc"] > 0.55  # better than chance
+    assert evaluation.predictions.p_active.between(0, 1).all()
+
+
 def test_bad_evaluations() -> None:
     with pytest.raises(InvalidInputError, match="expected at least 15"):
         cross_validate(toy_set().head(10), n_folds=3)

@@ -67,6 +67,7 @@ def test_cli_predict_and_models(models_dir: Path, tmp_path: Path) -> None:
     shown = _cli(models_dir, "predict", "OCc1cc(=O)c(O)co1")
     assert shown.returncode == 0, shown.stderr
     assert "DPPH radical scavenging" in shown.stdout and "90% interval" in shown.stdout
+    assert "P(active)" in shown.stdout and "(≥ 4)" in shown.stdout
     assert "nearest" in shown.stdout
     rows = json.loads(_cli(models_dir, "predict", "CCCCO", "--json").stdout)
     assert rows[0]["status"] == "ok" and "dpph_value" in rows[0]
