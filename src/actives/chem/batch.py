@@ -45,8 +45,9 @@ def process_structure(
     values: dict[str, Any] = describe(parent.mol).as_dict()
     values["np_score"], values["np_confidence"] = np_likeness(parent.mol)
     if with_fingerprint:
-        values["fingerprint"] = fingerprint_to_bytes(morgan_fingerprint(parent.mol))
-        values["morgan_bits"] = packed_bits(morgan_fingerprint(parent.mol))
+        morgan = morgan_fingerprint(parent.mol)
+        values["fingerprint"] = fingerprint_to_bytes(morgan)
+        values["morgan_bits"] = packed_bits(morgan)
         values["pattern_fp"] = fingerprint_to_bytes(pattern_fingerprint(parent.mol))
     return inchikey(parent.mol), parent.smiles, values
 

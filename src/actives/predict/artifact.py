@@ -22,6 +22,7 @@ from actives.chem import morgan_fingerprint, to_mol
 from actives.chem.fingerprints import MORGAN_BITS, packed_bits
 from actives.errors import InvalidInputError, NotFoundError
 from actives.predict.domain import ApplicabilityDomain
+from actives.predict.evaluation import exact_features
 from actives.predict.featurizers import combined
 from actives.predict.registry import Endpoint, get_endpoint
 from actives.predict.splits import scaffold_folds
@@ -149,16 +150,7 @@ def train_artifact(
     from actives.predict.learners import get_learner
 
     endpoint = get_endpoint(endpoint_id)
-    exact = data[data.get("relation", "=") == "="].reset_index(drop=True)
-    if len(exact) < 20:
-        raise InvalidInputError(
-            f"{len(exact)} exactly measured compounds; at least 20 are needed to train a model."
-        )
-    smiles = exact["smiles"].tolist()
-    y = exact["value"].to_numpy(dtype=float)
-    features, _names, failed = combined(featurizer_ids, smiles)
-    if failed:
-        raise InvalidInputError(f"{len(failed)} structures could not be featurised.")
+    _exact, smiles, y, features = exact_features(data, featurizer_ids, 20, "to train a model")
     folds = scaffold_folds(smiles, 5, seed)
     proper, calibration = folds != 0, folds == 0
     model: LGBMRegressor = get_learner("lightgbm").factory(seed)

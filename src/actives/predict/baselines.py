@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from rdkit.Chem import Crippen, Descriptors
 
 from actives.chem.parse import to_mol
+from actives.predict.datasets import LOG10_SECONDS_PER_HOUR
 from actives.predict.evaluation import Metrics
-
-LOG10_SECONDS_PER_HOUR = math.log10(3600.0)
 
 
 def potts_guy_logkp(smiles: str) -> float:

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from rdkit import Chem
 
 from actives.chem.batch import process_structure
 from actives.chem.parse import to_mol
@@ -198,8 +199,6 @@ def curate(raw: pd.DataFrame, options: CurationOptions | None = None) -> Curated
     for text in frame["smiles"].astype(str).unique():
         try:
             mol = to_mol(text)
-            from rdkit import Chem
-
             organic = [f for f in Chem.GetMolFrags(mol, asMols=True)
                        if any(a.GetAtomicNum() == 6 for a in f.GetAtoms())
                        and f.GetNumHeavyAtoms() >= options.min_heavy_atoms]  # fmt: skip

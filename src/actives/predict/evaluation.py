@@ -78,6 +78,27 @@ class Evaluation:
         return out
 
 
+def exact_features(
+    data: pd.DataFrame, featurizer_ids: tuple[str, ...], minimum: int, purpose: str
+) -> tuple[pd.DataFrame, list[str], np.ndarray, np.ndarray]:
+    """Exactly measured rows (censored ones are no regression targets), featurised.
+
+    Returns the rows, their SMILES, the targets and the feature matrix; refuses fewer than
+    ``minimum`` compounds or any structure that cannot be featurised.
+    """
+    exact: pd.DataFrame = data[data.get("relation", "=") == "="].reset_index(drop=True)
+    if len(exact) < minimum:
+        raise InvalidInputError(
+            f"{len(exact)} exactly measured compounds; expected at least {minimum} {purpose}."
+        )
+    smiles: list[str] = [str(s) for s in exact["smiles"]]
+    features, _names, failed = combined(featurizer_ids, smiles)
+    if failed:
+        raise InvalidInputError(f"{len(failed)} curated structures could not be featurised.")
+    targets: np.ndarray = exact["value"].to_numpy(dtype=float)
+    return exact, smiles, targets, features
+
+
 def _folds(smiles: list[str], kind: SplitKind, n_folds: int, seed: int) -> np.ndarray:
     if kind == "scaffold":
         return scaffold_folds(smiles, n_folds, seed)
@@ -99,17 +120,9 @@ def cross_validate(
     higher_is_active: bool = True,
 ) -> Evaluation:
     """Evaluate a learner on curated data (columns smiles, value, relation) by grouped k-fold."""
-    exact = data[data.get("relation", "=") == "="].reset_index(drop=True)
-    if len(exact) < 5 * n_folds:
-        raise InvalidInputError(
-            f"{len(exact)} exactly measured compounds; expected at least {5 * n_folds} for "
-            f"{n_folds}-fold evaluation."
-        )
-    smiles = exact["smiles"].tolist()
-    y = exact["value"].to_numpy(dtype=float)
-    features, _names, failed = combined(featurizer_ids, smiles)
-    if failed:
-        raise InvalidInputError(f"{len(failed)} curated structures could not be featurised.")
+    exact, smiles, y, features = exact_features(
+        data, featurizer_ids, 5 * n_folds, f"for {n_folds}-fold evaluation"
+    )
     fingerprints = [morgan_fingerprint(to_mol(s)) for s in smiles]
     np_scores = np.array([np_likeness(to_mol(s))[0] for s in smiles])
     folds = _folds(smiles, split, n_folds, seed)
