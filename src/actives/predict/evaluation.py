@@ -86,7 +86,7 @@ def exact_features(
     Returns the rows, their SMILES, the targets and the feature matrix; refuses fewer than
     ``minimum`` compounds or any structure that cannot be featurised.
     """
-    exact: pd.DataFrame = data[data.get("relation", "=") == "="].reset_index(drop=True)
+    exact = pd.DataFrame(data[data.get("relation", "=") == "="]).reset_index(drop=True)
     if len(exact) < minimum:
         raise InvalidInputError(
             f"{len(exact)} exactly measured compounds; expected at least {minimum} {purpose}."
