@@ -22,6 +22,23 @@ class Standardized:
     changed: bool
 
 
+def _parent(standardized: Chem.Mol) -> tuple[Chem.Mol, bool]:
+    """The ChEMBL parent and its exclusion flag.
+
+    For a single fragment the pipeline's salt and solvent stripping cannot remove anything (when
+    every fragment matches it keeps them all), so its result is the isotope parent, neutralised,
+    with the exclusion flag computed before neutralising. That is computed directly here: the
+    pipeline re-reads its salt and solvent lists from disk on every call, which costs more than
+    the rest of standardisation. Several fragments go through the pipeline unchanged.
+    """
+    if len(Chem.GetMolFrags(standardized)) > 1:
+        parent, excluded = standardizer.get_parent_mol(standardized)
+        return parent, bool(excluded)
+    isotope_parent = standardizer.get_isotope_parent_mol(standardized)
+    excluded = standardizer.exclude_flag(isotope_parent, includeRDKitSanitization=False)
+    return standardizer.uncharge_mol(isotope_parent), bool(excluded)
+
+
 def standardize(mol: Chem.Mol) -> Standardized:
     """ChEMBL standardisation then parent (salts/solvents stripped, charges neutralised).
 
@@ -34,7 +51,7 @@ def standardize(mol: Chem.Mol) -> Standardized:
     with captured_rdkit_log():
         try:
             standardized = standardizer.standardize_mol(Chem.Mol(mol))
-            parent, excluded = standardizer.get_parent_mol(standardized)
+            parent, excluded = _parent(standardized)
         except Exception as exc:  # the pipeline raises plain exceptions on odd inputs
             raise InvalidStructureError(
                 f"Standardisation failed for {before!r}: {exc}. Expected an organic structure."

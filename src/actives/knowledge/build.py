@@ -26,12 +26,14 @@ from actives import __version__
 from actives.chem.batch import process_structure_safely
 from actives.chem.identity import connectivity
 from actives.errors import ActivesError, InvalidInputError
+from actives.knowledge.activities import build_activities
 from actives.knowledge.identifiers import find_cas_numbers, normalize_name
 from actives.knowledge.sources import SOURCES, Source
 from actives.progress import Progress, silent_progress
 
-PACK_FORMAT = 2  # 2: pattern fingerprints stored in RDKit's binary form
-TABLES = ("compounds", "compound_aliases", "organisms", "occurrences", "names", "rejected")
+PACK_FORMAT = 3  # 2: pattern fingerprints in RDKit's binary form; 3: measured activities
+TABLES = ("compounds", "compound_aliases", "organisms", "occurrences", "names", "rejected",
+          "activities")  # fmt: skip
 DESCRIPTOR_COLUMNS = [
     "mw",
     "clogp",
@@ -391,6 +393,7 @@ def build_pack(
     distinct = sorted(set(records["smiles_in"]))
     standardized = standardize_all(distinct, workers or os.cpu_count() or 1, progress)
     tables = assemble(frames, standardized)
+    tables["activities"], activity_reports = build_activities(raw_root, progress)
 
     packs_dir.mkdir(parents=True, exist_ok=True)
     staging = packs_dir / f".building-{version}-{os.getpid()}"
@@ -424,6 +427,7 @@ def build_pack(
                 "distinct_inputs": len(distinct),
                 "rejected": int(sum(1 for v in standardized.values() if v[0] != "ok")),
             },
+            "activities": activity_reports,
             "tables": table_info,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))

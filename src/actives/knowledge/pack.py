@@ -56,6 +56,14 @@ def _query_bits(fp: Any, n_bits: int) -> np.ndarray:
     return np.packbits(bits).view(np.uint64)
 
 
+def _tanimoto(matrix: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Tanimoto similarity of a packed query to every row of a packed matrix (popcounts)."""
+    common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int32)
+    union = counts + int(np.bitwise_count(query).sum()) - common
+    scores: np.ndarray = common / np.maximum(union, 1)
+    return scores
+
+
 @dataclass
 class LookupResult:
     """What a free-text query resolved to: how it was read, the compounds, and suggestions."""
@@ -87,6 +95,7 @@ class DataPack:
             file = (path / f"{table}.parquet").as_posix().replace("'", "''")
             self._db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{file}')")
         self._lock = threading.Lock()
+        self._activity_cache: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
 
     def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a read-only SQL query on the pack (a cursor per call, safe across threads)."""
@@ -308,9 +317,7 @@ class DataPack:
             raise InvalidInputError(f"Similarity threshold {threshold}; expected 0 to 1.")
         query = _query_bits(morgan_fingerprint(standardize(to_mol(smiles)).mol), MORGAN_BITS)
         keys, matrix, counts = self._fingerprints
-        common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int32)
-        union = counts + int(np.bitwise_count(query).sum()) - common
-        scores = common / np.maximum(union, 1)
+        scores = _tanimoto(matrix, counts, query)
         selected = np.flatnonzero(scores >= threshold)
         order = selected[np.argsort(-scores[selected], kind="stable")][:limit]
         hits = self._rows_for([keys[i] for i in order])
@@ -342,6 +349,53 @@ class DataPack:
             [wanted],
         )
         return {str(k) for k in found["inchikey"]}
+
+    # -- measured activities (the endpoints' curated training data) ------------------------------
+
+    ACTIVITY_COLUMNS = "endpoint, inchikey, smiles, value, relation, n, n_exact, range, source_ids"
+
+    def activity_report(self, endpoint_id: str) -> dict[str, Any] | None:
+        """How the endpoint's measured data entered the pack (files, checksums, counts)."""
+        return next(
+            (r for r in self.manifest.get("activities", []) if r["endpoint"] == endpoint_id), None
+        )
+
+    def measured(self, endpoint_id: str, inchikeys: Iterable[str]) -> pd.DataFrame:
+        """Measured values of these compounds for an endpoint (absent compounds have no row)."""
+        wanted = sorted({k for k in inchikeys if k})
+        if not wanted:
+            return pd.DataFrame(columns=self.ACTIVITY_COLUMNS.split(", "))
+        return self.sql(
+            f"SELECT {self.ACTIVITY_COLUMNS} FROM activities WHERE endpoint = ? "
+            "AND inchikey IN (SELECT unnest(?::VARCHAR[]))",
+            [endpoint_id, wanted],
+        )
+
+    def _activity_index(self, endpoint_id: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """An endpoint's activity rows with their Morgan bits as a matrix, cached per endpoint."""
+        with self._lock:
+            cached = self._activity_cache.get(endpoint_id)
+            if cached is None:
+                frame = self.sql(
+                    f"SELECT {self.ACTIVITY_COLUMNS}, morgan FROM activities WHERE endpoint = ? "
+                    "ORDER BY inchikey",
+                    [endpoint_id],
+                )
+                matrix = _bits_matrix(frame.pop("morgan"), MORGAN_BITS)
+                counts = np.bitwise_count(matrix).sum(axis=1, dtype=np.int32)
+                cached = self._activity_cache[endpoint_id] = (frame, matrix, counts)
+            return cached
+
+    def activity_neighbours(self, endpoint_id: str, fingerprint: Any, k: int = 5) -> pd.DataFrame:
+        """The ``k`` measured compounds of an endpoint most similar to a Morgan fingerprint."""
+        frame, matrix, counts = self._activity_index(endpoint_id)
+        if frame.empty:
+            return frame.assign(similarity=pd.Series(dtype=float))
+        scores = _tanimoto(matrix, counts, _query_bits(fingerprint, MORGAN_BITS))
+        top = np.argsort(-scores, kind="stable")[:k]
+        hits = frame.iloc[top].reset_index(drop=True)
+        hits.insert(0, "similarity", scores[top])
+        return hits
 
     def info(self) -> dict[str, Any]:
         """The manifest, for `actives data info` and the web."""

@@ -1,6 +1,7 @@
 """Parsing and standardisation, including broken input."""
 
 import pytest
+from rdkit import Chem
 
 from actives.chem import inchikey, standardize, to_mol
 from actives.chem.parse import guess_format
@@ -77,3 +78,29 @@ def test_salt_and_parent_share_an_identity() -> None:
 def test_inorganics_have_no_parent(inorganic: str) -> None:
     with pytest.raises(InvalidStructureError, match="no organic parent"):
         standardize(to_mol(inorganic))
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CC(=O)Oc1ccccc1C(=O)O",  # plain
+        "CC(=O)[O-].[Na+]",  # salt: several fragments go through the pipeline
+        "C[N+](C)(C)CCO",  # permanent charge kept
+        "CC(=O)[O-]",  # neutralised
+        "[13CH3]c1ccccc1O",  # isotope removed
+        "CCO",  # a solvent on its own is kept
+        "O=[N+]([O-])c1ccccc1",  # nitro normalised
+        "C[S+](C)[O-]",
+        "[Cl-].c1cc[nH+]cc1",
+    ],
+)
+def test_single_fragment_parent_equals_the_chembl_pipeline(smiles: str) -> None:
+    from chembl_structure_pipeline import standardizer
+
+    from actives.chem.standardize import _parent
+
+    standardized = standardizer.standardize_mol(to_mol(smiles))
+    expected, expected_excluded = standardizer.get_parent_mol(Chem.Mol(standardized))
+    parent, excluded = _parent(Chem.Mol(standardized))
+    assert Chem.MolToSmiles(parent) == Chem.MolToSmiles(expected)
+    assert excluded == bool(expected_excluded)

@@ -182,3 +182,43 @@ def test_a_pack_of_another_format_asks_for_a_rebuild(pack_dir: Path, tmp_path: P
     (old / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(DataPackMissingError, match="Rebuild it with `actives data build`"):
         DataPack(old)
+
+
+def test_measured_activities_are_curated_into_the_pack(pack: DataPack) -> None:
+    report = pack.activity_report("cox2")
+    assert report is not None and report["status"] == "loaded"
+    assert len(report["files"][0]["sha256"]) == 64
+    assert report["curation"][0] == {"name": "input rows", "rows_in": 5, "rows_out": 5, "note": ""}
+    aspirin = pack.measured("cox2", ["BSYNRYMUTXBXSQ-UHFFFAOYSA-N"])
+    assert len(aspirin) == 1
+    # two replicates, 1000 nM and 100 nM: the median pIC50 is 6.5
+    assert aspirin.value.iloc[0] == pytest.approx(6.5)
+    assert aspirin.n.iloc[0] == 2 and aspirin.source_ids.iloc[0] == "CHEMBL1"
+    caffeine = pack.measured("skin_logkp", ["RYYVLZVUVIJVGH-UHFFFAOYSA-N"])
+    assert len(caffeine) == 1 and caffeine.n.iloc[0] == 3
+    assert pack.measured("cox2", []).empty
+
+
+def test_activity_neighbours_rank_by_similarity(pack: DataPack) -> None:
+    from actives.chem import morgan_fingerprint, to_mol
+
+    hits = pack.activity_neighbours("mmp1", morgan_fingerprint(to_mol("O=C(NO)CCc1ccccc1")), k=2)
+    assert hits.similarity.iloc[0] == pytest.approx(1.0)
+    assert list(hits.columns[:3]) == ["similarity", "endpoint", "inchikey"]
+    assert hits.similarity.is_monotonic_decreasing
+    assert pack.activity_neighbours("unknown", morgan_fingerprint(to_mol("CCO"))).empty
+
+
+def test_missing_activity_data_is_reported_not_fatal(tmp_path: Path) -> None:
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    shutil.rmtree(raw / "chembl-mmp1")
+    built = DataPack(build_pack(raw, tmp_path / "packs", workers=1))
+    assert built.activity_report("mmp1") == {
+        "endpoint": "mmp1",
+        "path": "chembl-mmp1/MMP1_bioactivity_raw_data.csv",
+        "status": "missing",
+    }
+    assert built.activity_report("dpph")["status"] == "loaded"  # type: ignore[index]
