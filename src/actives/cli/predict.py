@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +11,11 @@ from rich.table import Table
 
 from actives.errors import ActivesError
 from actives.predict.registry import get_endpoint
-from actives.predict.shipped import available, shipped_models_dir
 
-models_app = typer.Typer(help="Shipped prediction models and their cards.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Prediction models (shipped and your own): list, show, train, evaluate.",
+    no_args_is_help=True,
+)
 console = Console()
 
 
@@ -85,24 +86,31 @@ def _probability(value: float, threshold: float | None) -> str:
 
 @models_app.command("list")
 def list_models() -> None:
-    """The shipped models and their headline scaffold-split metrics."""
-    table = Table(title="shipped models")
-    for column in ("endpoint", "function", "compounds", "scaffold RMSE", "coverage (90 %)"):
+    """The installed models (shipped and your own) and their headline scaffold-split metrics."""
+    from actives.predict.shipped import installed_models
+
+    table = Table(title="prediction models")
+    for column in ("endpoint", "origin", "function", "compounds", "scaffold RMSE",
+                   "coverage (90 %)"):  # fmt: skip
         table.add_column(column)
-    for endpoint_id in available():
-        card = json.loads((shipped_models_dir() / endpoint_id / "model_card.json").read_text())
-        overall = card["evaluation"]["scaffold"]["overall"]
-        table.add_row(endpoint_id, card["function"], str(card["n_compounds"]),
-                      f"{overall['rmse']:.3f}", f"{overall['coverage']:.3f}")  # fmt: skip
+    for model in installed_models():
+        card = model.card()
+        overall = card.get("evaluation", {}).get("scaffold", {}).get("overall", {})
+        cells = [overall.get(k) for k in ("rmse", "coverage")]
+        table.add_row(model.endpoint_id, model.origin, str(card.get("function", "")),
+                      str(card.get("n_compounds", "")),
+                      *["—" if c is None else f"{c:.3f}" for c in cells])  # fmt: skip
     console.print(table)
 
 
 @models_app.command("show")
 def show_model(endpoint_id: Annotated[str, typer.Argument(help="Endpoint id, e.g. cox2.")]) -> None:
     """Print a model card: data, curation counts, metrics, applicability domain."""
-    path = shipped_models_dir() / endpoint_id / "MODEL_CARD.md"
-    if not path.is_file():
-        known = ", ".join(available()) or "none"
-        console.print(f"[red]No shipped model {endpoint_id!r}; shipped: {known}.[/]")
-        raise typer.Exit(2)
-    typer.echo(path.read_text())
+    from actives.predict.shipped import find_model
+
+    try:
+        path = find_model(endpoint_id).folder / "MODEL_CARD.md"
+    except ActivesError as exc:
+        console.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(2) from None
+    typer.echo(path.read_text(encoding="utf-8"))

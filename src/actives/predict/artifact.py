@@ -70,21 +70,52 @@ class ModelArtifact:
 
     @classmethod
     def load(cls, folder: Path) -> ModelArtifact:
-        """Read a model folder written by :meth:`save`."""
+        """Read a model folder written by :meth:`save`; nothing in it is unpickled.
+
+        A user's own model carries its endpoint definition in the card (``endpoint_definition``
+        with source "user"): the artefact uses that definition, and it is registered when its id
+        is not, so that menus and ``actives predict`` know it. Shipped models use the registry.
+        """
         import lightgbm
+
+        from actives.errors import InvalidFileError
+        from actives.predict.registry import ENDPOINTS, register_endpoint
+        from actives.predict.shipped import endpoint_from_definition, is_user_endpoint
 
         card_path = folder / "model_card.json"
         if not card_path.is_file():
             raise NotFoundError(f"No model card in {folder}; not a model folder.")
-        card = json.loads(card_path.read_text())
-        if card.get("format") != FORMAT:
-            raise InvalidInputError(
-                f"Model format {card.get('format')} in {folder}; expected {FORMAT}."
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidFileError(f"{card_path} is not a JSON model card ({exc}).") from exc
+        if not isinstance(card, dict) or card.get("format") != FORMAT:
+            got = card.get("format") if isinstance(card, dict) else type(card).__name__
+            raise InvalidInputError(f"Model format {got} in {folder}; expected {FORMAT}.")
+        missing = [n for n in ("model.txt", "conformal.json", "domain.npy")
+                   if not (folder / n).is_file()]  # fmt: skip
+        if missing:
+            raise InvalidFileError(
+                f"Model folder {folder} lacks {', '.join(missing)}; expected model.txt, "
+                "conformal.json, domain.npy and model_card.json (retrain the model)."
             )
-        booster = lightgbm.Booster(model_file=str(folder / "model.txt"))
-        residuals = np.asarray(json.loads((folder / "conformal.json").read_text())["residuals"])
-        bits = np.load(folder / "domain.npy", allow_pickle=False)
-        return cls(get_endpoint(card["endpoint"]), booster, residuals, bits,
+        definition = card.get("endpoint_definition")
+        defined = endpoint_from_definition(definition) if definition is not None else None
+        if defined is not None and is_user_endpoint(defined):
+            endpoint = defined
+            if endpoint.id not in ENDPOINTS:
+                register_endpoint(endpoint)
+        else:
+            endpoint = get_endpoint(card["endpoint"])
+        try:
+            booster = lightgbm.Booster(model_file=str(folder / "model.txt"))
+            residuals = np.asarray(
+                json.loads((folder / "conformal.json").read_text())["residuals"], dtype=float
+            )
+            bits = np.load(folder / "domain.npy", allow_pickle=False)
+        except (lightgbm.basic.LightGBMError, ValueError, KeyError, OSError) as exc:
+            raise InvalidFileError(f"Model folder {folder} is damaged: {exc}.") from exc
+        return cls(endpoint, booster, residuals, bits,
                    float(card["applicability_domain"]["threshold"]), card)  # fmt: skip
 
     def predict(self, smiles: list[str], confidence: float = 0.9) -> pd.DataFrame:
