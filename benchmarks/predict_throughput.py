@@ -1,0 +1,337 @@
+"""Prediction throughput and memory: our Predictor vs ADMET-AI, then `actives predict` on 100k.
+
+    python benchmarks/predict_throughput.py [--n 2000] [--stream-n 100000] [--skip-stream]
+        [--out docs/benchmarks.md]
+
+1. 2,000 molecules drawn with a fixed seed from the LOTUS natural-product library in the raw data
+   (ACTIVES_RAW_DATA; SMILES only, no data pack). Each tool runs in a fresh subprocess, one after
+   the other in the same run: our ``Predictor`` (all shipped endpoints) and ADMET-AI's full model
+   panel (``ADMETModel().predict(smiles=...)``, from the peer venv of ``make bench-peers``).
+   A throwaway 20-molecule run of each goes first so both read their files from a warm page
+   cache. Reported: load time (imports + models), predict time, molecules/second excluding and
+   including the load, and each process's peak RSS (``os.wait4`` rusage of that child alone).
+2. Streaming: 100,000 SMILES (the LOTUS and ZINC natural-product libraries, sampled with
+   replacement, fixed seed) written to var/bench/throughput/np100k.smi, then
+   ``.venv/bin/actives predict var/bench/throughput/np100k.smi -o var/bench/throughput/out.csv``:
+   wall time, peak RSS, and RSS sampled every second (to see whether it grows with the input).
+
+Input and output files stay under var/bench/ (git-ignored): never commit extracts of the raw data.
+Results replace the "predict throughput" section of the output file and go to
+var/bench/predict_throughput.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from actives.config import get_settings
+
+SECTION_START = "<!-- predict-throughput:start -->"
+SECTION_END = "<!-- predict-throughput:end -->"
+WORK = Path("var/bench/throughput")
+PEERS_PYTHON = Path("var/bench/peers-venv/bin/python")
+OUR_PYTHON = Path(sys.executable)
+TARGET_RATIO = 20.0
+TARGET_RSS_MIB = 1024.0
+
+# Run in a fresh interpreter: times the load (imports + models) and the prediction separately.
+OURS = """
+import json, sys, time
+start = time.perf_counter()
+from actives.predict.predictor import Predictor
+predictor = Predictor()
+loaded = time.perf_counter()
+smiles = [line.split()[0] for line in open(sys.argv[1]) if line.strip()]
+table = predictor.predict(smiles)
+done = time.perf_counter()
+print(json.dumps({"load_s": loaded - start, "predict_s": done - loaded, "rows": len(table),
+                  "ok": int((table["status"] == "ok").sum()), "models": list(predictor.models),
+                  "columns": len(table.columns)}))
+"""
+ADMET_AI = """
+import json, sys, time
+start = time.perf_counter()
+from admet_ai import ADMETModel
+model = ADMETModel()
+loaded = time.perf_counter()
+smiles = [line.split()[0] for line in open(sys.argv[1]) if line.strip()]
+table = model.predict(smiles=smiles)
+done = time.perf_counter()
+import admet_ai, torch
+print(json.dumps({"load_s": loaded - start, "predict_s": done - loaded, "rows": len(table),
+                  "ok": int(table.notna().all(axis=1).sum()), "columns": len(table.columns),
+                  "version": getattr(admet_ai, "__version__", "?"), "torch": torch.__version__}))
+"""
+
+
+def run_child(command: list[str], sample_rss: bool = False) -> dict[str, Any]:
+    """Run a command; wall time and the peak RSS of that child alone (os.wait4 rusage)."""
+    out_path, err_path = WORK / "child.out", WORK / "child.err"
+    samples: list[tuple[float, float]] = []
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        done = threading.Event()
+
+        def sample() -> None:
+            status = Path(f"/proc/{process.pid}/status")
+            while not done.is_set():
+                try:
+                    for line in status.read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            rss = int(line.split()[1]) / 1024
+                            samples.append((time.perf_counter() - start, rss))
+                except OSError:
+                    break
+                done.wait(1.0)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if sample_rss:
+            sampler.start()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall_s": wall,
+        "peak_rss_mib": usage.ru_maxrss / 1024,
+        "rc": process.returncode,
+        "stdout": out_path.read_text(),
+        "stderr_tail": err_path.read_text()[-2000:],
+        "rss_samples": samples,
+    }
+
+
+def tool_run(name: str, python: Path, code: str, smiles_file: Path) -> dict[str, Any]:
+    """One measured run of a tool in a fresh interpreter; fails loudly if the child failed."""
+    result = run_child([str(python), "-c", code, str(smiles_file)])
+    if result["rc"] != 0:
+        raise RuntimeError(f"{name} failed (rc {result['rc']}): {result['stderr_tail']}")
+    inner = json.loads(result["stdout"].strip().splitlines()[-1])
+    result.update(inner)
+    result.pop("rss_samples")
+    n = inner["rows"]
+    result["mol_per_s_predict"] = n / inner["predict_s"]
+    result["mol_per_s_with_load"] = n / result["wall_s"]
+    print(f"  {name}: load {inner['load_s']:.1f} s, predict {inner['predict_s']:.1f} s, "
+          f"wall {result['wall_s']:.1f} s, peak RSS {result['peak_rss_mib']:.0f} MiB",
+          flush=True)  # fmt: skip
+    return result
+
+
+def natural_products(raw: Path) -> tuple[list[str], list[str]]:
+    """SMILES of the LOTUS library (column "0") and of the ZINC natural-product library."""
+    lotus = pd.read_csv(raw / "lotus-np-library" / "Lotus_predito_final.csv", usecols=["0"])
+    zinc_file = raw / "zinc-natural-products" / "ZINC_Natural_Products_ADMET_9644.smi"
+    zinc = [line.split()[0] for line in zinc_file.read_text().splitlines() if line.strip()]
+    return lotus["0"].dropna().astype(str).tolist(), zinc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--stream-n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--skip-stream", action="store_true")
+    parser.add_argument("--skip-compare", action="store_true")
+    parser.add_argument(
+        "--stream-key",
+        default="stream",
+        choices=("stream", "stream_initial"),
+        help="stream_initial: a first measurement, kept beside the final one",
+    )
+    parser.add_argument("--stream-note", default="", help="a sentence shown under the row")
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    parser.add_argument("--json", type=Path, default=Path("var/bench/predict_throughput.json"))
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    lotus, zinc = natural_products(get_settings().raw_data)
+    previous = json.loads(args.json.read_text()) if args.json.exists() else {}
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "seed": args.seed,
+        "n": args.n,
+        "library": f"LOTUS ({len(lotus):,} SMILES)",
+    }
+    git = subprocess.run(["git", "log", "-1", "--format=%h"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True, text=True)
+    changed = len(dirty.stdout.splitlines())
+    report["commit"] = git.stdout.strip() + (
+        f" (+ {changed} uncommitted files under src/)" if changed else ""
+    )
+    for key in ("stream", "stream_initial"):
+        if key in previous:
+            report[key] = previous[key]
+
+    if args.skip_compare and "compare" in previous:
+        report["compare"] = previous["compare"]
+        report["compare_date"] = previous.get("compare_date", previous.get("date"))
+    elif not args.skip_compare:
+        sample = pd.Series(lotus).sample(args.n, random_state=args.seed).tolist()
+        smiles_file = WORK / f"lotus{args.n}.smi"
+        smiles_file.write_text("\n".join(sample) + "\n")
+        warm = WORK / "warmup.smi"
+        warm.write_text("\n".join(sample[:20]) + "\n")
+        compare: dict[str, Any] = {}
+        if not PEERS_PYTHON.exists():
+            compare["admet_ai_note"] = "peer venv missing: run `make bench-peers` first"
+        print("warm-up runs (not measured)", flush=True)
+        tool_run("ours (warm-up)", OUR_PYTHON, OURS, warm)
+        if PEERS_PYTHON.exists():
+            tool_run("ADMET-AI (warm-up)", PEERS_PYTHON, ADMET_AI, warm)
+        print(f"measured runs on {args.n} molecules", flush=True)
+        compare["ours"] = tool_run("ours", OUR_PYTHON, OURS, smiles_file)
+        if PEERS_PYTHON.exists():
+            compare["admet_ai"] = tool_run("ADMET-AI", PEERS_PYTHON, ADMET_AI, smiles_file)
+        compare["commit"] = report["commit"]
+        report["compare"] = compare
+        report["compare_date"] = report["date"]
+        args.json.write_text(json.dumps(report, indent=2))
+
+    if not args.skip_stream:
+        pool = lotus + zinc
+        big = pd.Series(pool).sample(args.stream_n, replace=True, random_state=args.seed)
+        big_file = WORK / "np100k.smi" if args.stream_n == 100_000 else WORK / "np_stream.smi"
+        big_file.write_text("\n".join(big) + "\n")
+        out_csv = WORK / "out.csv"
+        out_csv.unlink(missing_ok=True)
+        actives = OUR_PYTHON.parent / "actives"
+        print(f"streaming: actives predict {big_file} ({args.stream_n:,} SMILES)", flush=True)
+        result = run_child([str(actives), "predict", str(big_file), "-o", str(out_csv)], True)
+        if result["rc"] != 0:
+            raise RuntimeError(f"actives predict failed (rc {result['rc']}): "
+                               f"{result['stderr_tail']}")  # fmt: skip
+        rows = sum(1 for _ in out_csv.open()) - 1
+        samples = result.pop("rss_samples")
+        quarters = []
+        for q in (0.25, 0.5, 0.75, 1.0):
+            before = [rss for t, rss in samples if t <= q * result["wall_s"]]
+            quarters.append(before[-1] if before else None)
+        result.update(
+            date=report["date"],
+            commit=report["commit"],
+            n=args.stream_n,
+            unique=int(big.nunique()),
+            pool=len(pool),
+            rows_out=rows,
+            mol_per_s=args.stream_n / result["wall_s"],
+            rss_at_quarters_mib=quarters,
+        )
+        result.pop("stdout")
+        print(f"  wall {result['wall_s']:.0f} s, peak RSS {result['peak_rss_mib']:.0f} MiB, "
+              f"RSS at 25/50/75/100 %: {quarters}", flush=True)  # fmt: skip
+        result["note"] = args.stream_note
+        report[args.stream_key] = result
+    print(json.dumps(report, indent=2, default=str))
+    args.json.write_text(json.dumps(report, indent=2))
+    write_markdown(args.out, report)
+
+
+def write_markdown(path: Path, r: dict[str, Any]) -> None:
+    """Replace the predict-throughput section of the benchmarks page with this run's numbers."""
+    lines = [
+        SECTION_START,
+        "## Prediction throughput: ours vs ADMET-AI, and streaming 100k (issue 4)",
+        "",
+        f"By `benchmarks/predict_throughput.py` on {r['machine']}, CPU only.",
+        "",
+    ]
+    c = r.get("compare")
+    if c:
+        ours = c["ours"]
+        lines += [
+            f"Measured {r['compare_date']} at commit `{c['commit']}`: "
+            f"{r['n']:,} molecules drawn with seed {r['seed']} from the {r['library']}, the same "
+            "file for both tools, each in a fresh process, one after the other in the same run "
+            "(after an unmeasured 20-molecule warm-up of each). Ours: `Predictor()` with all "
+            f"shipped models ({', '.join(ours['models'])}: standardisation, descriptors and "
+            "NP score, value, 90 % interval, probability of activity and applicability domain "
+            "per endpoint). ADMET-AI: `ADMETModel()` defaults (its full Chemprop ensemble "
+            "panel, physicochemical properties and DrugBank percentiles). Load = imports + "
+            "models; peak RSS of that process alone.",
+            "",
+            "| tool | molecules (ok) | output columns | load (s) | predict (s) | mol/s excl. load "
+            "| mol/s incl. load | peak RSS (MiB) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        names = {"ours": "ours (Predictor, 4 endpoints)", "admet_ai": "ADMET-AI"}
+        for key in ("ours", "admet_ai"):
+            if key not in c:
+                continue
+            m = c[key]
+            label = names[key] + (f" {m['version']}" if key == "admet_ai" else "")
+            lines.append(
+                f"| {label} | {m['rows']:,} ({m['ok']:,}) | {m['columns']} | {m['load_s']:.1f} "
+                f"| {m['predict_s']:.1f} | {m['mol_per_s_predict']:.1f} | "
+                f"{m['mol_per_s_with_load']:.1f} | {m['peak_rss_mib']:.0f} |"
+            )
+        if "admet_ai" in c:
+            a = c["admet_ai"]
+            excl = ours["mol_per_s_predict"] / a["mol_per_s_predict"]
+            incl = ours["mol_per_s_with_load"] / a["mol_per_s_with_load"]
+            verdict = "met" if excl >= TARGET_RATIO else "NOT met"
+            lines += [
+                "",
+                f"Ratio ours / ADMET-AI in molecules per second: {excl:.1f}x excluding the load, "
+                f"{incl:.1f}x including it. Target at least {TARGET_RATIO:.0f}x (excluding the "
+                f"load): {verdict}. The two do different amounts of work: ours predicts 4 "
+                f"endpoints, ADMET-AI {a['columns']} output columns from its model panel.",
+            ]
+        else:
+            lines += ["", f"ADMET-AI: {c.get('admet_ai_note', 'not measured')}."]
+    runs = [(k, r[k]) for k in ("stream_initial", "stream") if k in r]
+    if runs:
+        s = runs[-1][1]
+        lines += [
+            "",
+            f"Streaming: `actives predict np100k.smi -o out.csv` on {s['n']:,} SMILES "
+            f"({s['unique']:,} distinct: the LOTUS and ZINC natural-product libraries, "
+            f"{s['pool']:,} SMILES, sampled with replacement, seed {r['seed']}); wall time "
+            "includes start-up and model load; RSS sampled every second.",
+            "",
+            "| run | date, commit | molecules (rows out) | wall (s) | mol/s | peak RSS (MiB) "
+            "| RSS at 25/50/75/100 % of the run (MiB) | < 1 GB RSS |",
+            "|---|---|---:|---:|---:|---:|---|---|",
+        ]
+        notes = []
+        for key, s in runs:
+            verdict = "met" if s["peak_rss_mib"] < TARGET_RSS_MIB else "NOT met"
+            quarters = " / ".join(
+                "—" if q is None else f"{q:.0f}" for q in s["rss_at_quarters_mib"]
+            )
+            label = "first" if key == "stream_initial" else "final"
+            lines.append(
+                f"| {label} | {s['date']}, `{s['commit']}` | {s['n']:,} ({s['rows_out']:,}) | "
+                f"{s['wall_s']:.0f} | {s['mol_per_s']:.1f} | {s['peak_rss_mib']:.0f} | "
+                f"{quarters} | {verdict} |"
+            )
+            if s.get("note"):
+                notes.append(f"{label.capitalize()} run: {s['note']}")
+        if notes:
+            lines += [""] + notes
+    lines.append(SECTION_END)
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if SECTION_START in text:
+        head, rest = text.split(SECTION_START, 1)
+        tail = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
+        text = head + "\n".join(lines) + tail
+    else:
+        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
