@@ -167,8 +167,8 @@ def _read_text(data: bytes, name: str, encoding: str | None) -> pd.DataFrame:
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         shown = {"\t": "tab"}.get(sep, repr(sep))
         raise InvalidFileError(
-            f"{name}: cannot read as a table separated by {shown}: {exc}. Expected one header "
-            "row and the same number of columns in every row."
+            f"{name}: cannot read as a table separated by {shown}: {str(exc).strip()}. Expected "
+            "one header row and the same number of columns in every row."
         ) from exc
 
 
@@ -193,7 +193,7 @@ def _read_excel(data: bytes, name: str, sheet: str | None) -> tuple[pd.DataFrame
             f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}."
         )
     try:
-        grid = workbook.parse(chosen, header=None, dtype=str)
+        grid = pd.read_excel(workbook, sheet_name=chosen, header=None, dtype=str)
     except Exception as exc:  # damaged sheet XML
         raise InvalidFileError(f"{name}: sheet {chosen!r} cannot be read ({exc}).") from exc
     return grid.fillna(""), chosen

@@ -177,13 +177,16 @@ def check_enough_data(curated: CuratedSet, what: str, minimum: int = MIN_EXACT) 
     )
 
 
-def _group_note(smiles: list[str], split: SplitKind) -> str:
+def _groups(smiles: list[str], split: SplitKind) -> tuple[pd.Series, str]:
     if split == "scaffold":
         groups = pd.Series([murcko_scaffold(s) or f"acyclic-{i}" for i, s in enumerate(smiles)])
-    else:
-        groups = pd.Series(butina_clusters(smiles))
+        return groups, "Bemis-Murcko scaffold(s)"
+    return pd.Series(butina_clusters(smiles)), "Butina cluster(s) (Tanimoto 0.65)"
+
+
+def _group_note(smiles: list[str], split: SplitKind) -> str:
+    groups, name = _groups(smiles, split)
     counts = groups.value_counts()
-    name = "Bemis-Murcko scaffolds" if split == "scaffold" else "Butina clusters (Tanimoto 0.65)"
     return (
         f"the {len(smiles)} compounds form {len(counts)} {name}, the largest holding "
         f"{int(counts.iloc[0])}"
@@ -208,8 +211,18 @@ def evaluate_curated(
     import crepes  # noqa: F401  # imported first: importing it resets the warning filters
 
     evaluations: dict[str, Evaluation] = {}
+    exact = curated.data[curated.data["relation"] == "="]["smiles"].astype(str).tolist()
+    advice = "Add structurally different compounds or use fewer folds."
     for split in splits:
         progress(f"{split} {n_folds}-fold evaluation")
+        if split == "scaffold":  # cheap to check first (clusters cost a similarity matrix)
+            groups, name = _groups(exact, split)
+            if groups.nunique() < n_folds:
+                raise InvalidInputError(
+                    f"The {len(exact)} exactly measured compounds form only {groups.nunique()} "
+                    f"{name}; a scaffold {n_folds}-fold evaluation needs at least {n_folds}, "
+                    f"since a scaffold never spans two folds. {advice}"
+                )
         try:
             with warnings.catch_warnings():
                 # crepes warns when a calibration fold is too small for the confidence; the
@@ -226,11 +239,9 @@ def evaluate_curated(
                     higher_is_active=higher_is_active,
                 )
         except InvalidInputError as exc:
-            exact = curated.data[curated.data["relation"] == "="]["smiles"].astype(str).tolist()
             raise InvalidInputError(
-                f"The {split} {n_folds}-fold evaluation cannot run: {exc.message} "
-                f"({_group_note(exact, split)}). Add structurally different compounds or use "
-                "fewer folds.",
+                f"The {split} {n_folds}-fold evaluation cannot run: {exc.message.rstrip('.')} "
+                f"({_group_note(exact, split)}). {advice}",
                 code=exc.code,
             ) from exc
     return evaluations
