@@ -38,12 +38,21 @@ class BatchRow:
 
 
 def process_structure(
-    text: str, fmt: StructureFormat = "auto", with_fingerprint: bool = False
+    text: str,
+    fmt: StructureFormat = "auto",
+    with_fingerprint: bool = False,
+    with_descriptors: bool = True,
 ) -> tuple[str, str, dict[str, Any]]:
-    """Parse, standardise and describe one structure: (InChIKey, parent SMILES, values)."""
+    """Parse, standardise and describe one structure: (InChIKey, parent SMILES, values).
+
+    ``with_descriptors=False`` skips descriptors and NP-likeness for callers that only need the
+    identity and the parent structure (prediction at scale).
+    """
     parent = standardize(to_mol(text, fmt))
-    values: dict[str, Any] = describe(parent.mol).as_dict()
-    values["np_score"], values["np_confidence"] = np_likeness(parent.mol)
+    values: dict[str, Any] = {}
+    if with_descriptors:
+        values.update(describe(parent.mol).as_dict())
+        values["np_score"], values["np_confidence"] = np_likeness(parent.mol)
     if with_fingerprint:
         morgan = morgan_fingerprint(parent.mol)
         values["fingerprint"] = fingerprint_to_bytes(morgan)
@@ -53,12 +62,15 @@ def process_structure(
 
 
 def process_structures(
-    structures: Iterable[str], fmt: StructureFormat = "auto", with_fingerprint: bool = False
+    structures: Iterable[str],
+    fmt: StructureFormat = "auto",
+    with_fingerprint: bool = False,
+    with_descriptors: bool = True,
 ) -> Iterator[BatchRow]:
     """Process structures one by one, yielding a row per input (index counts from 0)."""
     for index, text in enumerate(structures):
         try:
-            key, smiles, values = process_structure(text, fmt, with_fingerprint)
+            key, smiles, values = process_structure(text, fmt, with_fingerprint, with_descriptors)
         except InvalidStructureError as exc:
             yield BatchRow(index, text, "error", exc.message)
         except Exception as exc:  # RDKit can raise anything on exotic input; keep the batch going

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdkit import Chem
 
@@ -24,6 +29,92 @@ class StructureRecord:
     message: str = ""
     inchikey: str = ""
     smiles: str = ""
+
+
+SMILES_HEADERS = ("smiles", "canonical_smiles", "canonical smiles", "structure", "구조")
+TITLE_HEADERS = ("id", "name", "title", "compound", "compound_id", "molecule_chembl_id", "이름")
+
+
+@dataclass(frozen=True)
+class StructureInput:
+    """One record of a structure file, not yet standardised: its structure text or why not."""
+
+    index: int
+    title: str
+    text: str
+    error: str = ""
+
+
+def _pick(header: list[str], wanted: tuple[str, ...]) -> int | None:
+    lowered = [h.strip().lower() for h in header]
+    return next((lowered.index(w) for w in wanted if w in lowered), None)
+
+
+def _csv_inputs(stream: io.TextIOBase) -> Iterator[StructureInput]:
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    smiles_at = _pick(header, SMILES_HEADERS)
+    title_at = _pick(header, TITLE_HEADERS)
+    if smiles_at is None:  # no header: the first column holds the structures
+        title = 1 if len(header) > 1 else None
+        yield from _csv_rows(itertools.chain([header], reader), 0, title, 1)
+    else:
+        yield from _csv_rows(reader, smiles_at, title_at, 2)
+
+
+def _csv_rows(
+    rows: Iterator[list[str]], smiles_at: int, title_at: int | None, first_line: int
+) -> Iterator[StructureInput]:
+    for line, row in enumerate(rows, start=first_line):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        text = row[smiles_at].strip() if smiles_at < len(row) else ""
+        title = row[title_at].strip() if title_at is not None and title_at < len(row) else ""
+        error = "" if text else f"line {line}: no structure in column {smiles_at + 1}"
+        yield StructureInput(line, title or f"line {line}", text, error)
+
+
+def _smi_inputs(stream: io.TextIOBase) -> Iterator[StructureInput]:
+    for line, raw in enumerate(stream, start=1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        parts = text.split(maxsplit=1)
+        if line == 1 and parts[0].lower() in SMILES_HEADERS:
+            continue
+        title = parts[1].strip() if len(parts) > 1 else f"line {line}"
+        yield StructureInput(line, title, parts[0])
+
+
+def iter_structure_inputs(path: Path) -> Iterator[StructureInput]:
+    """Stream the records of a structure file without loading it whole (bounded memory).
+
+    SD files (``.sdf``/``.sd``/``.mol``) record by record, a broken record carrying its error;
+    ``.smi``/``.txt`` as "SMILES [title]" lines; ``.csv`` with a SMILES column found by its header
+    (smiles, canonical_smiles, structure) or else the first column.
+    """
+    name = path.name.lower()
+    if not path.is_file():
+        raise InvalidFileError(f"No file {path}; expected a structure file.")
+    if name.endswith(SDF_SUFFIXES):
+        for record in read_sdf(path):
+            if record.ok:
+                yield StructureInput(record.index, record.title, Chem.MolToSmiles(record.mol))
+            else:
+                yield StructureInput(record.index, record.title, "", record.error)
+        return
+    if not name.endswith(SMILES_SUFFIXES):
+        raise InvalidFileError(
+            f"{path.name}: expected an SD file ({', '.join(SDF_SUFFIXES)}), a SMILES list "
+            "(.smi, .txt) or a CSV table with a SMILES column."
+        )
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
+        if name.endswith(".csv"):
+            yield from _csv_inputs(stream)
+        else:
+            yield from _smi_inputs(stream)
 
 
 def _smiles_lines(data: bytes) -> list[tuple[str, str]]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from actives.errors import ActivesError
-from actives.predict.registry import get_endpoint
+from actives.errors import ActivesError, InvalidInputError
+from actives.knowledge import DataPack
+from actives.predict.evidence import Measurement
+from actives.predict.export import TableWriter, format_of, write_table
+from actives.predict.predictor import MoleculeReport, Predictor
 
 models_app = typer.Typer(
     help="Prediction models (shipped and your own): list, show, train, evaluate.",
@@ -19,69 +23,235 @@ models_app = typer.Typer(
 console = Console()
 
 
-def _structures(query: str) -> list[str]:
-    path = Path(query)
-    if path.suffix.lower() in {".csv", ".smi", ".sdf", ".txt"} and path.is_file():
-        from actives.chem.files import read_structure_file
+STRUCTURE_FILE_SUFFIXES = {".csv", ".smi", ".sdf", ".sd", ".mol", ".txt"}
 
-        records = read_structure_file(path.read_bytes(), path.name)
-        return [r.smiles if r.ok else r.title for r in records]
-    return [query]
+
+def _pack_or_none() -> DataPack | None:
+    from actives.config import get_settings
+    from actives.knowledge import current_pack
+
+    try:
+        return current_pack(get_settings().home)
+    except ActivesError:
+        return None
+
+
+def _resolve(query: str, pack: DataPack | None) -> tuple[str, str]:
+    """A structure as given, or a name/CAS looked up in the data pack: (structure, name)."""
+    from actives.chem.parse import to_mol
+
+    try:
+        to_mol(query)
+        return query, ""
+    except ActivesError as not_structure:
+        if pack is None:
+            raise InvalidInputError(
+                f"{not_structure.message} It is not a structure, and without a data pack it "
+                "cannot be looked up as a name (build one with `actives data build`)."
+            ) from None
+    found = pack.lookup(query)
+    if found.compounds.empty:
+        hint = f" Did you mean: {', '.join(found.suggestions)}?" if found.suggestions else ""
+        raise InvalidInputError(
+            f"{query!r} is neither a structure nor a name in data pack {pack.version}.{hint}"
+        )
+    if len(found.compounds) > 1:
+        names = ", ".join(
+            str(r["name"] or r["inchikey"]) for r in found.compounds.head(8).to_dict("records")
+        )
+        raise InvalidInputError(
+            f"{query!r} matches {len(found.compounds)} compounds ({names}); give a SMILES, an "
+            "InChIKey or a more specific name."
+        )
+    row = found.compounds.iloc[0]
+    return str(row["smiles"]), str(row["name"] or query)
+
+
+def _count_records(path: Path) -> int | None:
+    """Records in a structure file, counted cheaply for the progress bar (None if unknown)."""
+    try:
+        with path.open("rb") as handle:
+            if path.suffix.lower() in {".sdf", ".sd", ".mol"}:
+                return sum(1 for line in handle if line.startswith(b"$$$$"))
+            return sum(1 for line in handle if line.strip())
+    except OSError:
+        return None
 
 
 def predict(
-    query: Annotated[str, typer.Argument(help="SMILES, InChI, or a .csv/.smi/.sdf file.")],
+    query: Annotated[
+        str, typer.Argument(help="SMILES, InChI, a name or CAS from the data pack, or a file.")
+    ],
     endpoints: Annotated[
         str | None, typer.Option(help="Comma-separated endpoint ids (default: all shipped).")
     ] = None,
     confidence: Annotated[float, typer.Option(help="Conformal interval confidence.")] = 0.9,
-    output: Annotated[Path | None, typer.Option("-o", help="Write the table as CSV.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the table: .csv, .xlsx, .sdf, .parquet, .jsonl."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes for a file (0 = all cores).")] = 1,
+    chunk_size: Annotated[int, typer.Option(help="Structures per chunk for a file.")] = 1000,
+    neighbours: Annotated[
+        int, typer.Option(help="Nearest measured compounds shown for one structure.")
+    ] = 3,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
 ) -> None:
-    """Predict every shipped endpoint, with its interval and applicability domain."""
+    """Predict every shipped endpoint, with its interval, probability of activity and domain.
+
+    One structure prints each endpoint with its evidence (measured value, nearest measured
+    compounds); a file streams through in chunks with a progress bar, in bounded memory.
+    """
     from actives.predict.predictor import Predictor
 
     try:
+        if output is not None:
+            format_of(output)
+            if output.exists() and not overwrite:
+                raise InvalidInputError(f"{output} exists; use --overwrite to replace it.")
+        pack = _pack_or_none()
         chosen = endpoints.split(",") if endpoints else None
-        predictor = Predictor(chosen, confidence)
-        table = predictor.predict(_structures(query))
+        predictor = Predictor(chosen, confidence, pack)
+        path = Path(query)
+        if path.suffix.lower() in STRUCTURE_FILE_SUFFIXES and path.is_file():
+            _predict_file(predictor, path, output, as_json, workers, chunk_size)
+            return
+        structure, name = _resolve(query, pack)
+        if output is not None or as_json:
+            table = predictor.predict([structure])
+            if output is not None:
+                write_table(table, output, _metadata(predictor))
+                console.print(f"Wrote 1 row to {output}")
+            else:
+                typer.echo(table.to_json(orient="records", force_ascii=False))
+            return
+        report = predictor.explain(structure, neighbours=neighbours)
     except ActivesError as exc:
         console.print(f"[red]{exc.message}[/]")
         raise typer.Exit(2) from None
-    if output:
-        table.to_csv(output, index=False)
-        console.print(f"Wrote {len(table)} rows to {output}")
-        return
-    if as_json:
-        typer.echo(table.to_json(orient="records"))
-        return
-    for _, row in table.iterrows():
-        if row["status"] != "ok":
-            console.print(f"[red]{row['input']}: {row['message']}[/]")
-            continue
-        out = Table(title=f"{row['smiles']}  ({row['inchikey']})")
-        for column in ("endpoint", "prediction", f"{confidence:.0%} interval", "units",
-                       "P(active)", "domain"):  # fmt: skip
-            out.add_column(column)
-        for endpoint_id in predictor.models:
-            endpoint = get_endpoint(endpoint_id)
-            inside = bool(row[f"{endpoint_id}_in_domain"])
-            out.add_row(
-                endpoint.title,
-                f"{row[f'{endpoint_id}_value']:.2f}",
-                f"{row[f'{endpoint_id}_low']:.2f} to {row[f'{endpoint_id}_high']:.2f}",
-                endpoint.units,
-                _probability(row[f"{endpoint_id}_p_active"], endpoint.active_threshold),
-                ("[green]in[/]" if inside else "[yellow]out[/]")
-                + f" (nearest {row[f'{endpoint_id}_nearest']:.2f})",
-            )
-        console.print(out)
+    _print_report(report, name)
 
 
-def _probability(value: float, threshold: float | None) -> str:
-    if threshold is None or value != value:  # NaN: no threshold for this endpoint
+def _metadata(predictor: Predictor) -> dict[str, str]:
+    meta = {
+        f"model {e}": f"{m.card.get('title', e)}, trained {m.card.get('trained_at', '?')}"
+        for e, m in predictor.models.items()
+    }
+    meta["confidence"] = f"{predictor.confidence:g}"
+    meta["data pack"] = predictor.pack.version if predictor.pack is not None else "none"
+    return meta
+
+
+def _predict_file(
+    predictor: Predictor,
+    path: Path,
+    output: Path | None,
+    as_json: bool,
+    workers: int,
+    chunk_size: int,
+) -> None:
+    import os
+
+    from actives.chem.files import iter_structure_inputs
+    from actives.cli.progress import progress_bar
+
+    workers = workers or os.cpu_count() or 1
+    total = _count_records(path)
+    inputs = iter_structure_inputs(path)
+    if output is None:
+        tables = list(predictor.predict_stream(inputs, chunk_size=chunk_size, workers=workers))
+        table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        if as_json:
+            typer.echo(table.to_json(orient="records", force_ascii=False))
+        else:
+            _print_file_table(predictor, table)
+        return
+    failed = 0
+    with (
+        progress_bar(f"predicting {path.name}") as report,
+        TableWriter(output, _metadata(predictor)) as writer,
+    ):
+        for table in predictor.predict_stream(
+            inputs, chunk_size=chunk_size, workers=workers, progress=report, total=total
+        ):
+            writer.write(table)
+            failed += int((table["status"] != "ok").sum())
+    console.print(
+        f"Wrote {writer.rows:,} rows to {output} ({writer.rows - failed:,} predicted, "
+        f"{failed:,} with an error message)"
+    )
+
+
+def _probability(value: float | None, threshold: float | None) -> str:
+    if threshold is None or value is None or value != value:  # NaN: no threshold
         return "—"
     return f"{value:.2f} (≥ {threshold:g})"
+
+
+def _measured(m: Measurement | None) -> str:
+    if m is None:
+        return "—"
+    relation = "" if m.relation == "=" else m.relation
+    return f"{relation}{m.value:.2f} (n={m.n})"
+
+
+def _print_report(report: MoleculeReport, name: str) -> None:
+    title = f"{name + '  ' if name else ''}{report.smiles}  ({report.inchikey})"
+    out = Table(title=title)
+    for column in ("endpoint", "prediction", f"{report.confidence:.0%} interval", "P(active)",
+                   "domain (nearest / threshold)", "measured"):  # fmt: skip
+        out.add_column(column)
+    for item in report.endpoints:
+        domain = "[green]in[/]" if item.in_domain else "[yellow]out[/]"
+        out.add_row(
+            item.endpoint.title,
+            f"{item.value:.2f} {item.endpoint.short_units}",
+            f"{item.low:.2f} to {item.high:.2f}",
+            _probability(item.p_active, item.endpoint.active_threshold),
+            f"{domain} ({item.nearest_similarity:.2f} / {item.domain_threshold:.2f})",
+            _measured(item.evidence.measured),
+        )
+    console.print(out)
+    units = sorted({f"{e.endpoint.short_units}: {e.endpoint.units}" for e in report.endpoints
+                    if e.endpoint.short_units != e.endpoint.units})  # fmt: skip
+    for line in units:
+        console.print(f"[dim]{line}[/]")
+    for item in report.endpoints:
+        if not item.evidence.neighbours:
+            continue
+        table = Table(title=f"nearest measured compounds: {item.endpoint.title}")
+        for column in ("similarity", "measured", "SMILES", "sources"):
+            table.add_column(column)
+        for n in item.evidence.neighbours:
+            more = " …" if len(n.source_ids) > 3 else ""
+            sources = ", ".join(n.source_ids[:3]) + more
+            table.add_row(f"{n.similarity:.2f}", _measured(n), n.smiles, sources)
+        console.print(table)
+    for note in sorted({i.evidence.note for i in report.endpoints if i.evidence.note}):
+        console.print(f"[dim]{note}[/]")
+
+
+def _print_file_table(predictor: Predictor, table: pd.DataFrame) -> None:
+    out = Table(title=f"{len(table)} structures")
+    out.add_column("row")
+    out.add_column("structure")
+    for endpoint_id in predictor.models:
+        out.add_column(f"{endpoint_id} ({predictor.confidence:.0%} interval, domain)")
+    for row in table.to_dict("records"):
+        label = str(row["title"] or row["smiles"] or row["input"])[:40]
+        if row["status"] != "ok":
+            out.add_row(str(row["row"]), label, f"[red]{row['message']}[/]")
+            continue
+        cells = [
+            f"{row[f'{e}_value']:.2f} [{row[f'{e}_low']:.2f}, {row[f'{e}_high']:.2f}] "
+            + ("in" if row[f"{e}_in_domain"] else "[yellow]out[/]")
+            for e in predictor.models
+        ]
+        out.add_row(str(row["row"]), label, *cells)
+    console.print(out)
 
 
 @models_app.command("list")

@@ -34,7 +34,9 @@ def _files(path: Path, raw_root: Path) -> list[dict[str, Any]]:
     ]
 
 
-def build_activities(raw_root: Path, progress: Progress) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def build_activities(
+    raw_root: Path, progress: Progress
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Curate every endpoint's raw data found under ``raw_root``: the table and a report each.
 
     An endpoint whose file is missing or unreadable is reported (status ``missing``/``failed``),

@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from actives.chem.fingerprints import MORGAN_BITS, PATTERN_BITS, morgan_fingerprint
+from actives.chem.fingerprints import (
+    PATTERN_BITS,
+    morgan_fingerprint,
+    packed_matrix,
+    packed_query,
+    packed_tanimoto,
+    row_popcounts,
+)
 from actives.chem.identity import inchikey as key_of
 from actives.chem.parse import to_mol
 from actives.chem.standardize import standardize
@@ -39,29 +46,6 @@ def current_pack_path(packs_dir: Path) -> Path | None:
         return None
     path = packs_dir / pointer.read_text().strip()
     return path if (path / "manifest.json").is_file() else None
-
-
-def _bits_matrix(blobs: pd.Series, n_bits: int) -> np.ndarray:
-    """Packed-bit blobs -> (N, n_bits/64) uint64 matrix for vectorised popcounts."""
-    width = n_bits // 8
-    if len(blobs) == 0:
-        return np.zeros((0, width // 8), dtype=np.uint64)
-    data = np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=np.uint8)
-    return data.reshape(len(blobs), width).view(np.uint64)
-
-
-def _query_bits(fp: Any, n_bits: int) -> np.ndarray:
-    bits = np.zeros(n_bits, dtype=np.uint8)
-    bits[list(fp.GetOnBits())] = 1
-    return np.packbits(bits).view(np.uint64)
-
-
-def _tanimoto(matrix: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Tanimoto similarity of a packed query to every row of a packed matrix (popcounts)."""
-    common = np.bitwise_count(matrix & query).sum(axis=1, dtype=np.int32)
-    union = counts + int(np.bitwise_count(query).sum()) - common
-    scores: np.ndarray = common / np.maximum(union, 1)
-    return scores
 
 
 @dataclass
@@ -280,9 +264,8 @@ class DataPack:
         """Compound keys, Morgan bits as a uint64 matrix and each row's popcount."""
         with self._lock:
             frame = self.sql("SELECT inchikey, morgan FROM compounds ORDER BY inchikey")
-            morgan = _bits_matrix(frame["morgan"], MORGAN_BITS)
-            counts = np.bitwise_count(morgan).sum(axis=1, dtype=np.int32)
-            return [str(k) for k in frame["inchikey"]], morgan, counts
+            morgan = packed_matrix(list(frame["morgan"]))
+            return [str(k) for k in frame["inchikey"]], morgan, row_popcounts(morgan)
 
     @cached_property
     def _substructure_library(self) -> tuple[list[str], Any]:
@@ -315,9 +298,9 @@ class DataPack:
         """Compounds by Morgan (r=2, 2048 bits) Tanimoto similarity to a query structure."""
         if not 0 <= threshold <= 1:
             raise InvalidInputError(f"Similarity threshold {threshold}; expected 0 to 1.")
-        query = _query_bits(morgan_fingerprint(standardize(to_mol(smiles)).mol), MORGAN_BITS)
+        query = packed_query(morgan_fingerprint(standardize(to_mol(smiles)).mol))
         keys, matrix, counts = self._fingerprints
-        scores = _tanimoto(matrix, counts, query)
+        scores = packed_tanimoto(matrix, counts, query)
         selected = np.flatnonzero(scores >= threshold)
         order = selected[np.argsort(-scores[selected], kind="stable")][:limit]
         hits = self._rows_for([keys[i] for i in order])
@@ -381,9 +364,8 @@ class DataPack:
                     "ORDER BY inchikey",
                     [endpoint_id],
                 )
-                matrix = _bits_matrix(frame.pop("morgan"), MORGAN_BITS)
-                counts = np.bitwise_count(matrix).sum(axis=1, dtype=np.int32)
-                cached = self._activity_cache[endpoint_id] = (frame, matrix, counts)
+                matrix = packed_matrix(list(frame.pop("morgan")))
+                cached = self._activity_cache[endpoint_id] = (frame, matrix, row_popcounts(matrix))
             return cached
 
     def activity_neighbours(self, endpoint_id: str, fingerprint: Any, k: int = 5) -> pd.DataFrame:
@@ -391,7 +373,7 @@ class DataPack:
         frame, matrix, counts = self._activity_index(endpoint_id)
         if frame.empty:
             return frame.assign(similarity=pd.Series(dtype=float))
-        scores = _tanimoto(matrix, counts, _query_bits(fingerprint, MORGAN_BITS))
+        scores = packed_tanimoto(matrix, counts, packed_query(fingerprint))
         top = np.argsort(-scores, kind="stable")[:k]
         hits = frame.iloc[top].reset_index(drop=True)
         hits.insert(0, "similarity", scores[top])

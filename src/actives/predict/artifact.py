@@ -8,35 +8,68 @@ Layout of a model folder: ``model.txt`` (LightGBM's own text format), ``conforma
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from rdkit.DataStructs import ExplicitBitVect
+from rdkit import Chem
 
 from actives import __version__
 from actives.chem import morgan_fingerprint, to_mol
-from actives.chem.fingerprints import MORGAN_BITS, packed_bits
+from actives.chem._rdlog import captured_rdkit_log
+from actives.chem.fingerprints import (
+    MORGAN_BITS,
+    packed_bits,
+    packed_matrix,
+    packed_tanimoto,
+    row_popcounts,
+)
 from actives.errors import InvalidInputError, NotFoundError
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.evaluation import exact_features
-from actives.predict.featurizers import combined
+from actives.predict.featurizers import combined_mols
+from actives.predict.probability import probability_active
 from actives.predict.registry import Endpoint, get_endpoint
 from actives.predict.splits import scaffold_folds
 
 FORMAT = 1
 
 
-def _unpack(rows: np.ndarray) -> list[ExplicitBitVect]:
-    fps = []
-    for row in np.unpackbits(rows, axis=1):
-        fp = ExplicitBitVect(MORGAN_BITS)
-        fp.SetBitsFromList(np.flatnonzero(row).tolist())
-        fps.append(fp)
-    return fps
+@dataclass
+class PreparedBatch:
+    """Standardised structures read once and shared by every model of a panel.
+
+    Features are computed once per featurizer combination and the Morgan bits once for the
+    applicability domain, however many endpoints are predicted.
+    """
+
+    smiles: list[str]
+    mols: list[Chem.Mol | None]
+    bits: np.ndarray
+    _features: dict[tuple[str, ...], tuple[np.ndarray, list[int]]] = field(default_factory=dict)
+
+    def features(self, featurizer_ids: tuple[str, ...]) -> tuple[np.ndarray, list[int]]:
+        """The feature matrix for these featurizers and the rows that failed."""
+        if featurizer_ids not in self._features:
+            matrix, _names, failed = combined_mols(featurizer_ids, self.mols)
+            self._features[featurizer_ids] = (matrix, failed)
+        return self._features[featurizer_ids]
+
+
+def prepare(smiles: list[str]) -> PreparedBatch:
+    """Parse standardised SMILES once and compute their Morgan bits (unreadable rows stay None)."""
+    mols: list[Chem.Mol | None] = []
+    rows = np.zeros((len(smiles), MORGAN_BITS // 8), dtype=np.uint8)
+    for i, text in enumerate(smiles):
+        with captured_rdkit_log():
+            mol = Chem.MolFromSmiles(text)
+        mols.append(mol)
+        if mol is not None:
+            rows[i] = np.frombuffer(packed_bits(morgan_fingerprint(mol)), dtype=np.uint8)
+    return PreparedBatch(list(smiles), mols, packed_matrix(rows))
 
 
 @dataclass
@@ -51,9 +84,21 @@ class ModelArtifact:
     card: dict[str, Any]
 
     @cached_property
-    def domain(self) -> ApplicabilityDomain:
-        """The applicability domain, rebuilt once from the stored fingerprints."""
-        return ApplicabilityDomain(_unpack(self.domain_bits), threshold=self.domain_threshold)
+    def _domain_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """Training compounds' Morgan bits as a packed matrix and their popcounts."""
+        matrix = packed_matrix(self.domain_bits)
+        return matrix, row_popcounts(matrix)
+
+    def nearest_training(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For packed query rows: similarity to the nearest training compound and its index."""
+        matrix, counts = self._domain_matrix
+        nearest = np.zeros(len(bits))
+        index = np.zeros(len(bits), dtype=np.int64)
+        for i, query in enumerate(bits):
+            scores = packed_tanimoto(matrix, counts, query)
+            index[i] = int(np.argmax(scores))
+            nearest[i] = scores[index[i]]
+        return nearest, index
 
     @property
     def featurizers(self) -> tuple[str, ...]:
@@ -120,49 +165,43 @@ class ModelArtifact:
 
     def predict(self, smiles: list[str], confidence: float = 0.9) -> pd.DataFrame:
         """Value, conformal interval and domain for standardised SMILES (one row each)."""
+        return self.predict_prepared(prepare(smiles), confidence)
+
+    def predict_prepared(self, batch: PreparedBatch, confidence: float = 0.9) -> pd.DataFrame:
+        """:meth:`predict` on a batch prepared once for several models."""
         from crepes import ConformalRegressor
 
         if not 0 < confidence < 1:
             raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
-        features, _names, failed = combined(self.featurizers, smiles)
-        values = np.full(len(smiles), np.nan)
-        ok = np.setdiff1d(np.arange(len(smiles)), failed)
+        n = len(batch.smiles)
+        features, failed = batch.features(self.featurizers)
+        ok = np.setdiff1d(np.arange(n), failed)
+        values = np.full(n, np.nan)
+        intervals = np.full((n, 2), np.nan)
+        p_active = np.full(n, np.nan)
+        nearest = np.full(n, np.nan)
         if len(ok):
             values[ok] = self.booster.predict(features[ok])
-        conformal = ConformalRegressor()
-        conformal.fit(self.residuals)
-        intervals = np.full((len(smiles), 2), np.nan)
-        if len(ok):
+            conformal = ConformalRegressor()
+            conformal.fit(self.residuals)
             intervals[ok] = conformal.predict_int(values[ok], confidence=confidence)
-        domain = self.domain
-        nearest, inside = [], []
-        for i, s in enumerate(smiles):
-            if i in failed:
-                nearest.append(np.nan)
-                inside.append(False)
-                continue
-            result = domain.query(morgan_fingerprint(to_mol(s)), k=1)
-            nearest.append(result.nearest_similarity)
-            inside.append(result.in_domain)
-        p_active = np.full(len(smiles), np.nan)
-        if self.endpoint.active_threshold is not None and len(ok):
-            from actives.predict.probability import probability_active
-
-            p_active[ok] = probability_active(
-                self.residuals,
-                values[ok],
-                self.endpoint.active_threshold,
-                self.endpoint.higher_is_active,
-            )
+            nearest[ok] = self.nearest_training(batch.bits[ok])[0]
+            if self.endpoint.active_threshold is not None:
+                p_active[ok] = probability_active(
+                    self.residuals,
+                    values[ok],
+                    self.endpoint.active_threshold,
+                    self.endpoint.higher_is_active,
+                )
         return pd.DataFrame(
             {
-                "smiles": smiles,
+                "smiles": batch.smiles,
                 "value": values,
                 "p_active": p_active,
                 "low": intervals[:, 0],
                 "high": intervals[:, 1],
                 "nearest_similarity": nearest,
-                "in_domain": inside,
+                "in_domain": nearest >= self.domain_threshold,
             }
         )
 

@@ -205,7 +205,7 @@ def curate(raw: pd.DataFrame, options: CurationOptions | None = None) -> Curated
             if len({Chem.MolToSmiles(f) for f in organic}) > 1:
                 parsed[text] = ("", "", "mixture of several organic components")
                 continue
-            key, parent, _values = process_structure(text)
+            key, parent, _values = process_structure(text, with_descriptors=False)
             parsed[text] = (key, parent, "")
         except InvalidInputError as exc:
             parsed[text] = ("", "", exc.message)

@@ -29,11 +29,17 @@ class Featurizer:
 
     def transform(self, smiles: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """Feature matrix for the SMILES and the indices of rows that failed."""
-        matrix = np.full((len(smiles), len(self.columns)), np.nan, dtype=np.float32)
-        failed: list[int] = []
-        for i, text in enumerate(smiles):
+        mols = []
+        for text in smiles:
             with captured_rdkit_log():
-                mol = Chem.MolFromSmiles(text)
+                mols.append(Chem.MolFromSmiles(text))
+        return self.transform_mols(mols)
+
+    def transform_mols(self, mols: Sequence[Chem.Mol | None]) -> tuple[np.ndarray, list[int]]:
+        """Feature matrix for parsed molecules (None rows fail) and the failed row indices."""
+        matrix = np.full((len(mols), len(self.columns)), np.nan, dtype=np.float32)
+        failed: list[int] = []
+        for i, mol in enumerate(mols):
             if mol is None:
                 failed.append(i)
                 continue
@@ -69,6 +75,14 @@ def _count_generator() -> rdFingerprintGenerator.FingeprintGenerator64:  # type:
 
 def _morgan_counts(mol: Chem.Mol) -> np.ndarray:
     return np.asarray(_count_generator().GetCountFingerprintAsNumPy(mol), dtype=np.float32)
+
+
+def count_bit_environments(mol: Chem.Mol) -> dict[int, tuple[tuple[int, int], ...]]:
+    """For each Morgan count bin set in the molecule: the (centre atom, radius) environments."""
+    output = rdFingerprintGenerator.AdditionalOutput()
+    output.AllocateBitInfoMap()
+    _count_generator().GetCountFingerprintAsNumPy(mol, additionalOutput=output)
+    return {int(bit): tuple(envs) for bit, envs in output.GetBitInfoMap().items()}
 
 
 _DESCRIPTORS = tuple(
@@ -108,12 +122,23 @@ register_featurizer(
 
 def combined(ids: Sequence[str], smiles: Sequence[str]) -> tuple[np.ndarray, list[str], list[int]]:
     """Several featurizers side by side: matrix, column names, failed row indices."""
+    mols = []
+    for text in smiles:
+        with captured_rdkit_log():
+            mols.append(Chem.MolFromSmiles(text))
+    return combined_mols(ids, mols)
+
+
+def combined_mols(
+    ids: Sequence[str], mols: Sequence[Chem.Mol | None]
+) -> tuple[np.ndarray, list[str], list[int]]:
+    """:func:`combined` for molecules already parsed (each is read once for every featurizer)."""
     blocks: list[np.ndarray] = []
     names: list[str] = []
     failed: set[int] = set()
     for featurizer_id in ids:
         featurizer = get_featurizer(featurizer_id)
-        matrix, bad = featurizer.transform(smiles)
+        matrix, bad = featurizer.transform_mols(mols)
         blocks.append(matrix)
         names.extend(featurizer.columns)
         failed.update(bad)

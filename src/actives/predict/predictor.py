@@ -3,25 +3,81 @@
 Batch-safe: a structure that cannot be read or standardised gets status "error" and its message;
 the other rows are predicted. Each endpoint adds ``<id>_value``, ``<id>_low``, ``<id>_high``
 (conformal interval at the chosen confidence), ``<id>_p_active`` (probability of activity at the
-endpoint's threshold, NaN where it has none), ``<id>_in_domain`` and ``<id>_nearest``.
+endpoint's threshold, NaN where it has none), ``<id>_in_domain`` and ``<id>_nearest`` (similarity
+to the nearest training compound); with a data pack, also ``<id>_measured`` and
+``<id>_measured_relation`` where the compound itself was measured.
+
+Every structure is standardised once and featurised once for the whole panel. Large inputs go
+through :meth:`Predictor.predict_stream`, which works chunk by chunk (memory stays flat however
+long the input) and can spread chunks over local processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from actives.chem.batch import process_structures
+from actives.chem.files import StructureInput
 from actives.errors import InvalidInputError
-from actives.predict.artifact import ModelArtifact
+from actives.knowledge import DataPack
+from actives.predict.artifact import ModelArtifact, prepare
+from actives.predict.evidence import Evidence, gather_evidence
+from actives.predict.explain import AtomContributions, atom_contributions
+from actives.predict.registry import Endpoint
 from actives.predict.shipped import available, load_shipped
+from actives.progress import Progress, silent_progress
+
+IDENTITY_COLUMNS = ["row", "input", "title", "status", "message", "inchikey", "smiles"]
+ENDPOINT_COLUMNS = ["value", "low", "high", "p_active", "in_domain", "nearest"]
+
+
+@dataclass(frozen=True)
+class EndpointReport:
+    """One endpoint's answer for one molecule, with the evidence behind it."""
+
+    endpoint: Endpoint
+    value: float
+    low: float
+    high: float
+    p_active: float | None
+    in_domain: bool
+    nearest_similarity: float
+    domain_threshold: float
+    evidence: Evidence
+    contributions: AtomContributions | None
+    card: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MoleculeReport:
+    """Every endpoint for one molecule: values, intervals, domain, neighbours, atom parts."""
+
+    input: str
+    smiles: str
+    inchikey: str
+    confidence: float
+    endpoints: list[EndpointReport]
+    pack_version: str | None
 
 
 class Predictor:
-    """Loads the shipped models once and predicts many structures."""
+    """Loads the chosen models once and predicts many structures."""
 
-    def __init__(self, endpoints: Sequence[str] | None = None, confidence: float = 0.9) -> None:
+    def __init__(
+        self,
+        endpoints: Sequence[str] | None = None,
+        confidence: float = 0.9,
+        pack: DataPack | None = None,
+    ) -> None:
         if not 0 < confidence < 1:
             raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
         chosen = list(endpoints) if endpoints else available()
@@ -30,33 +86,196 @@ class Predictor:
                 "No shipped models are installed; train them with `make models`."
             )
         self.confidence = confidence
+        self.pack = pack
         self.models: dict[str, ModelArtifact] = {e: load_shipped(e) for e in chosen}
 
-    def predict(self, structures: str | Iterable[str] | pd.DataFrame) -> pd.DataFrame:
+    @property
+    def columns(self) -> list[str]:
+        """The columns of every table this predictor returns, in order."""
+        columns = list(IDENTITY_COLUMNS)
+        for endpoint_id in self.models:
+            columns += [f"{endpoint_id}_{c}" for c in ENDPOINT_COLUMNS]
+            if self.pack is not None:
+                columns += [f"{endpoint_id}_measured", f"{endpoint_id}_measured_relation"]
+        return columns
+
+    def predict(
+        self, structures: str | Iterable[str] | Iterable[StructureInput] | pd.DataFrame
+    ) -> pd.DataFrame:
         """Predict every chosen endpoint for SMILES/InChI/molfile inputs (or a 'smiles' column)."""
-        if isinstance(structures, str):
-            inputs = [structures]
-        elif isinstance(structures, pd.DataFrame):
-            if "smiles" not in structures.columns:
-                raise InvalidInputError("The table has no 'smiles' column.")
-            inputs = structures["smiles"].astype(str).tolist()
-        else:
-            inputs = [str(s) for s in structures]
-        rows = list(process_structures(inputs))
+        return self._predict_inputs(list(_as_inputs(structures)))
+
+    def predict_stream(
+        self,
+        structures: Iterable[str] | Iterable[StructureInput],
+        *,
+        chunk_size: int = 1000,
+        workers: int = 1,
+        progress: Progress = silent_progress,
+        total: int | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Predict chunk by chunk, yielding a table per chunk in input order.
+
+        Memory stays bounded by ``chunk_size`` (times a few chunks in flight with ``workers`` > 1,
+        each worker process loading the models once).
+        """
+        if chunk_size < 1:
+            raise InvalidInputError(f"Chunk size {chunk_size}; expected at least 1.")
+        chunks = _chunks(_as_inputs(structures), chunk_size)
+        done = 0
+        if workers <= 1:
+            for chunk in chunks:
+                table = self._predict_inputs(chunk)
+                done += len(table)
+                progress(done, total, f"{done:,} structures predicted")
+                yield table
+            return
+        pack_path = self.pack.path if self.pack is not None else None
+        init = (list(self.models), self.confidence, pack_path)
+        # "spawn": a forked child would inherit LightGBM's OpenMP state and can deadlock.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=init
+        ) as pool:
+            pending: deque[Future[pd.DataFrame]] = deque()
+            for chunk in chunks:
+                pending.append(pool.submit(_worker_predict, chunk))
+                if len(pending) >= 2 * workers:
+                    table = pending.popleft().result()
+                    done += len(table)
+                    progress(done, total, f"{done:,} structures predicted")
+                    yield table
+            while pending:
+                table = pending.popleft().result()
+                done += len(table)
+                progress(done, total, f"{done:,} structures predicted")
+                yield table
+
+    def _predict_inputs(self, inputs: list[StructureInput]) -> pd.DataFrame:
+        texts = [i.text for i in inputs]
+        rows = list(process_structures(texts, with_descriptors=False))
+        pairs = list(zip(rows, inputs, strict=True))
         frame = pd.DataFrame(
             {
-                "input": [r.input for r in rows],
-                "status": [r.status for r in rows],
-                "message": [r.message for r in rows],
+                "row": [i.index for i in inputs],
+                "input": texts,
+                "title": [i.title for i in inputs],
+                "status": ["error" if i.error else r.status for r, i in pairs],
+                "message": [i.error or r.message for r, i in pairs],
                 "inchikey": [r.inchikey for r in rows],
                 "smiles": [r.smiles for r in rows],
             }
         )
         ok = frame.index[frame["status"] == "ok"]
+        batch = prepare(frame.loc[ok, "smiles"].tolist())
         for endpoint_id, model in self.models.items():
-            predicted = model.predict(frame.loc[ok, "smiles"].tolist(), self.confidence)
+            predicted = model.predict_prepared(batch, self.confidence)
             predicted.index = ok
-            for column in ("value", "low", "high", "p_active", "in_domain"):
-                frame[f"{endpoint_id}_{column}"] = predicted[column]
-            frame[f"{endpoint_id}_nearest"] = predicted["nearest_similarity"]
-        return frame
+            for column in ("value", "low", "high", "p_active"):
+                frame[f"{endpoint_id}_{column}"] = predicted[column].reindex(frame.index)
+            frame[f"{endpoint_id}_in_domain"] = (
+                predicted["in_domain"].reindex(frame.index).astype("boolean")
+            )
+            frame[f"{endpoint_id}_nearest"] = predicted["nearest_similarity"].reindex(frame.index)
+            if self.pack is not None:
+                self._add_measured(frame, endpoint_id)
+        return frame[self.columns]
+
+    def _add_measured(self, frame: pd.DataFrame, endpoint_id: str) -> None:
+        assert self.pack is not None
+        measured = self.pack.measured(endpoint_id, frame["inchikey"]).set_index("inchikey")
+        frame[f"{endpoint_id}_measured"] = frame["inchikey"].map(measured["value"]).astype(float)
+        frame[f"{endpoint_id}_measured_relation"] = (
+            frame["inchikey"].map(measured["relation"]).fillna("").astype(str)
+        )
+
+    def explain(self, structure: str, neighbours: int = 5) -> MoleculeReport:
+        """Every endpoint for one structure, with neighbours, measured values and atom parts.
+
+        Raises InvalidStructureError for a structure that cannot be read or standardised.
+        """
+        from actives.chem.batch import process_structure
+        from actives.chem.fingerprints import morgan_fingerprint
+        from actives.chem.parse import to_mol
+
+        key, smiles, _values = process_structure(structure, with_descriptors=False)
+        fingerprint = morgan_fingerprint(to_mol(smiles, "smiles"))
+        batch = prepare([smiles])
+        reports = []
+        for model in self.models.values():
+            row = model.predict_prepared(batch, self.confidence).iloc[0]
+            p_active = float(row["p_active"])
+            reports.append(
+                EndpointReport(
+                    endpoint=model.endpoint,
+                    value=float(row["value"]),
+                    low=float(row["low"]),
+                    high=float(row["high"]),
+                    p_active=None if np.isnan(p_active) else p_active,
+                    in_domain=bool(row["in_domain"]),
+                    nearest_similarity=float(row["nearest_similarity"]),
+                    domain_threshold=model.domain_threshold,
+                    evidence=gather_evidence(self.pack, model, key, fingerprint, neighbours),
+                    contributions=_contributions_or_none(model, smiles),
+                    card=model.card,
+                )
+            )
+        return MoleculeReport(
+            input=structure,
+            smiles=smiles,
+            inchikey=key,
+            confidence=self.confidence,
+            endpoints=reports,
+            pack_version=self.pack.version if self.pack is not None else None,
+        )
+
+
+def _contributions_or_none(model: ModelArtifact, smiles: str) -> AtomContributions | None:
+    """Atom contributions where the model's features map onto atoms (Morgan counts)."""
+    if "morgan_counts" not in model.featurizers:
+        return None
+    return atom_contributions(model, smiles)
+
+
+def _as_inputs(
+    structures: str | Iterable[str] | Iterable[StructureInput] | pd.DataFrame,
+) -> Iterator[StructureInput]:
+    if isinstance(structures, str):
+        yield StructureInput(1, "", structures)
+        return
+    if isinstance(structures, pd.DataFrame):
+        if "smiles" not in structures.columns:
+            raise InvalidInputError("The table has no 'smiles' column.")
+        titles = structures["title"] if "title" in structures.columns else None
+        for i, text in enumerate(structures["smiles"].astype(str), start=1):
+            title = str(titles.iloc[i - 1]) if titles is not None else ""
+            yield StructureInput(i, title, text)
+        return
+    for i, item in enumerate(structures, start=1):
+        yield item if isinstance(item, StructureInput) else StructureInput(i, "", str(item))
+
+
+def _chunks(items: Iterator[StructureInput], size: int) -> Iterator[list[StructureInput]]:
+    chunk: list[StructureInput] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# Worker processes of predict_stream: each loads the models once, when the process starts.
+_worker_predictor: Predictor | None = None
+
+
+def _start_worker(endpoints: list[str], confidence: float, pack_path: Path | None) -> None:
+    global _worker_predictor
+    pack = DataPack(pack_path) if pack_path is not None else None
+    _worker_predictor = Predictor(endpoints, confidence, pack)
+
+
+def _worker_predict(chunk: list[StructureInput]) -> pd.DataFrame:
+    assert _worker_predictor is not None, "worker started without its predictor"
+    return _worker_predictor._predict_inputs(chunk)

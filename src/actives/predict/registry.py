@@ -41,6 +41,12 @@ class Endpoint:
     active_threshold: float | None = None
     higher_is_active: bool = True
     sources: tuple[str, ...] = field(default_factory=tuple)
+    unit_symbol: str = ""
+
+    @property
+    def short_units(self) -> str:
+        """Units short enough for a table cell (the symbol, else the full units)."""
+        return self.unit_symbol or self.units
 
     def is_active(self, value: float) -> bool:
         """Whether a value counts as active at the endpoint's stated threshold."""
@@ -89,6 +95,7 @@ register_all(
             "regression+classification",
             active_threshold=6.0,
             sources=("chembl-cox2",),
+            unit_symbol="pIC50",
         ),
         Endpoint(
             "mmp1",
@@ -100,6 +107,7 @@ register_all(
             "regression+classification",
             active_threshold=6.0,
             sources=("chembl-mmp1",),
+            unit_symbol="pIC50",
         ),
         Endpoint(
             "dpph",
@@ -111,6 +119,7 @@ register_all(
             "regression+classification",
             active_threshold=4.0,
             sources=("dpph30-antioxidant", "chembl-antioxidant"),
+            unit_symbol="pIC50",
         ),
         Endpoint(
             "skin_logkp",
@@ -121,6 +130,7 @@ register_all(
             "log Kp (Kp in cm/s)",
             "regression",
             sources=("skin-permeability",),
+            unit_symbol="log Kp (cm/s)",
         ),
     ]
 )

@@ -9,33 +9,6 @@ from pathlib import Path
 import pytest
 
 from actives.errors import InvalidInputError, NotFoundError
-from actives.predict.artifact import train_artifact
-from actives.predict.shipped import render_card
-from tests.unit.predict.test_evaluation import toy_set
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    artifact = train_artifact(
-        toy_set(),
-        "dpph",
-        card_extra={"function": "antioxidant", "n_compounds": 120, "n_censored": 0,
-                    "curation": [{"name": "input rows", "rows_in": 120, "rows_out": 120}],
-                    "evaluation": {"scaffold": {s: {"n": 120, "rmse": 0.5, "mae": 0.4, "r2": 0.5,
-                                   "spearman": 0.7, "coverage": 0.9}
-                                   for s in ("overall", "in_domain", "out_of_domain",
-                                             "natural_product_like")}}},
-    )  # fmt: skip
-    artifact.save(root / "dpph")
-    (root / "dpph" / "MODEL_CARD.md").write_text(render_card(artifact.card))
-    return root
-
-
-@pytest.fixture
-def use_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ACTIVES_MODELS_DIR", str(models_dir))
-    return models_dir
 
 
 def test_predictor_is_batch_safe(use_models: Path) -> None:
@@ -73,9 +46,10 @@ def test_cli_predict_and_models(models_dir: Path, tmp_path: Path) -> None:
     assert rows[0]["status"] == "ok" and "dpph_value" in rows[0]
     out = tmp_path / "p.csv"
     assert _cli(models_dir, "predict", "CCO", "-o", str(out)).returncode == 0
-    assert out.read_text().startswith("input,status,message,inchikey,smiles,dpph_value")
+    assert out.read_text().startswith("row,input,title,status,message,inchikey,smiles,dpph_value")
+    assert _cli(models_dir, "predict", "CCO", "-o", str(out)).returncode == 2  # no overwrite
     bad = _cli(models_dir, "predict", "C1CC")
-    assert bad.returncode == 0 and "unclosed ring" in bad.stdout
+    assert bad.returncode == 2 and "unclosed ring" in bad.stdout
     card = _cli(models_dir, "models", "show", "dpph")
     assert card.returncode == 0 and "Model card: DPPH radical scavenging" in card.stdout
     assert "| input rows | 120 | 120 |" in card.stdout
