@@ -13,8 +13,8 @@ from rich.table import Table
 from actives.errors import ActivesError, InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.evidence import Measurement
-from actives.predict.export import TableWriter, format_of, write_table
-from actives.predict.predictor import MoleculeReport, Predictor
+from actives.predict.export import format_of, write_table
+from actives.predict.predictor import MoleculeReport, Predictor, resolve_structure
 
 models_app = typer.Typer(
     help="Prediction models (shipped and your own): list, show, train, evaluate.",
@@ -33,48 +33,6 @@ def _pack_or_none() -> DataPack | None:
     try:
         return current_pack(get_settings().home)
     except ActivesError:
-        return None
-
-
-def _resolve(query: str, pack: DataPack | None) -> tuple[str, str]:
-    """A structure as given, or a name/CAS looked up in the data pack: (structure, name)."""
-    from actives.chem.parse import to_mol
-
-    try:
-        to_mol(query)
-        return query, ""
-    except ActivesError as not_structure:
-        if pack is None:
-            raise InvalidInputError(
-                f"{not_structure.message} It is not a structure, and without a data pack it "
-                "cannot be looked up as a name (build one with `actives data build`)."
-            ) from None
-    found = pack.lookup(query)
-    if found.compounds.empty:
-        hint = f" Did you mean: {', '.join(found.suggestions)}?" if found.suggestions else ""
-        raise InvalidInputError(
-            f"{query!r} is neither a structure nor a name in data pack {pack.version}.{hint}"
-        )
-    if len(found.compounds) > 1:
-        names = ", ".join(
-            str(r["name"] or r["inchikey"]) for r in found.compounds.head(8).to_dict("records")
-        )
-        raise InvalidInputError(
-            f"{query!r} matches {len(found.compounds)} compounds ({names}); give a SMILES, an "
-            "InChIKey or a more specific name."
-        )
-    row = found.compounds.iloc[0]
-    return str(row["smiles"]), str(row["name"] or query)
-
-
-def _count_records(path: Path) -> int | None:
-    """Records in a structure file, counted cheaply for the progress bar (None if unknown)."""
-    try:
-        with path.open("rb") as handle:
-            if path.suffix.lower() in {".sdf", ".sd", ".mol"}:
-                return sum(1 for line in handle if line.startswith(b"$$$$"))
-            return sum(1 for line in handle if line.strip())
-    except OSError:
         return None
 
 
@@ -119,11 +77,11 @@ def predict(
         if path.suffix.lower() in STRUCTURE_FILE_SUFFIXES and path.is_file():
             _predict_file(predictor, path, output, as_json, workers, chunk_size)
             return
-        structure, name = _resolve(query, pack)
+        structure, name = resolve_structure(query, pack)
         if output is not None or as_json:
             table = predictor.predict([structure])
             if output is not None:
-                write_table(table, output, _metadata(predictor))
+                write_table(table, output)
                 console.print(f"Wrote 1 row to {output}")
             else:
                 typer.echo(table.to_json(orient="records", force_ascii=False))
@@ -133,16 +91,6 @@ def predict(
         console.print(f"[red]{exc.message}[/]")
         raise typer.Exit(2) from None
     _print_report(report, name)
-
-
-def _metadata(predictor: Predictor) -> dict[str, str]:
-    meta = {
-        f"model {e}": f"{m.card.get('title', e)}, trained {m.card.get('trained_at', '?')}"
-        for e, m in predictor.models.items()
-    }
-    meta["confidence"] = f"{predictor.confidence:g}"
-    meta["data pack"] = predictor.pack.version if predictor.pack is not None else "none"
-    return meta
 
 
 def _predict_file(
@@ -157,11 +105,11 @@ def _predict_file(
 
     from actives.chem.files import iter_structure_inputs
     from actives.cli.progress import progress_bar
+    from actives.predict.predictor import predict_file
 
     workers = workers or os.cpu_count() or 1
-    total = _count_records(path)
-    inputs = iter_structure_inputs(path)
     if output is None:
+        inputs = iter_structure_inputs(path)
         tables = list(predictor.predict_stream(inputs, chunk_size=chunk_size, workers=workers))
         table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
         if as_json:
@@ -169,19 +117,13 @@ def _predict_file(
         else:
             _print_file_table(predictor, table)
         return
-    failed = 0
-    with (
-        progress_bar(f"predicting {path.name}") as report,
-        TableWriter(output, _metadata(predictor)) as writer,
-    ):
-        for table in predictor.predict_stream(
-            inputs, chunk_size=chunk_size, workers=workers, progress=report, total=total
-        ):
-            writer.write(table)
-            failed += int((table["status"] != "ok").sum())
+    with progress_bar(f"predicting {path.name}") as report:
+        summary = predict_file(
+            predictor, path, output, chunk_size=chunk_size, workers=workers, progress=report
+        )
     console.print(
-        f"Wrote {writer.rows:,} rows to {output} ({writer.rows - failed:,} predicted, "
-        f"{failed:,} with an error message)"
+        f"Wrote {summary.rows:,} rows to {output} ({summary.predicted:,} predicted, "
+        f"{summary.errors:,} with an error message)"
     )
 
 

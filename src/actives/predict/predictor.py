@@ -230,6 +230,100 @@ class Predictor:
         )
 
 
+def resolve_structure(query: str, pack: DataPack | None) -> tuple[str, str]:
+    """A structure as given, or a name/CAS/InChIKey looked up in the data pack.
+
+    Returns (structure, name); the name is empty when the query was a structure. An ambiguous or
+    unknown name raises InvalidInputError with the candidates or suggestions.
+    """
+    from actives.chem.parse import to_mol
+    from actives.errors import ActivesError
+
+    try:
+        to_mol(query)
+        return query, ""
+    except ActivesError as not_structure:
+        if pack is None:
+            raise InvalidInputError(
+                f"{not_structure.message} It is not a structure, and without a data pack it "
+                "cannot be looked up as a name (build one with `actives data build`)."
+            ) from None
+    found = pack.lookup(query)
+    if found.compounds.empty:
+        hint = f" Did you mean: {', '.join(found.suggestions)}?" if found.suggestions else ""
+        raise InvalidInputError(
+            f"{query!r} is neither a structure nor a name in data pack {pack.version}.{hint}"
+        )
+    if len(found.compounds) > 1:
+        names = ", ".join(
+            str(r["name"] or r["inchikey"]) for r in found.compounds.head(8).to_dict("records")
+        )
+        raise InvalidInputError(
+            f"{query!r} matches {len(found.compounds)} compounds ({names}); give a SMILES, an "
+            "InChIKey or a more specific name."
+        )
+    row = found.compounds.iloc[0]
+    return str(row["smiles"]), str(row["name"] or query)
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What a file prediction wrote: rows, how many were predicted, how many carry an error."""
+
+    rows: int
+    predicted: int
+    errors: int
+    output: Path
+
+
+def count_records(path: Path) -> int | None:
+    """Records in a structure file, counted cheaply for progress (None if it cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            if path.suffix.lower() in {".sdf", ".sd", ".mol"}:
+                return sum(1 for line in handle if line.startswith(b"$$$$"))
+            lines = sum(1 for line in handle if line.strip())
+            return max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
+    except OSError:
+        return None
+
+
+def predict_file(
+    predictor: Predictor,
+    source: Path,
+    output: Path,
+    *,
+    chunk_size: int = 1000,
+    workers: int = 1,
+    progress: Progress = silent_progress,
+) -> FileSummary:
+    """Stream a structure file through the predictor into an output file (format by suffix).
+
+    The output appears only when complete (see :class:`~actives.predict.export.TableWriter`).
+    """
+    from actives.chem.files import iter_structure_inputs
+    from actives.predict.export import TableWriter
+
+    metadata = {
+        f"model {e}": f"{m.card.get('title', e)}, trained {m.card.get('trained_at', '?')}"
+        for e, m in predictor.models.items()
+    }
+    metadata["confidence"] = f"{predictor.confidence:g}"
+    metadata["data pack"] = predictor.pack.version if predictor.pack is not None else "none"
+    errors = 0
+    with TableWriter(output, metadata) as writer:
+        for table in predictor.predict_stream(
+            iter_structure_inputs(source),
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            total=count_records(source),
+        ):
+            writer.write(table)
+            errors += int((table["status"] != "ok").sum())
+    return FileSummary(writer.rows, writer.rows - errors, errors, output)
+
+
 def _contributions_or_none(model: ModelArtifact, smiles: str) -> AtomContributions | None:
     """Atom contributions where the model's features map onto atoms (Morgan counts)."""
     if "morgan_counts" not in model.featurizers:

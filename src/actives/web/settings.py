@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "actives.web.core",
     "actives.web.jobs",
     "actives.web.catalog",
+    "actives.web.predictions",
 ]
 
 MIDDLEWARE = [

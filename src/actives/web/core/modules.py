@@ -43,6 +43,7 @@ MODULES: tuple[Module, ...] = (
         "predictions",
         _("Predictions"),
         _("Efficacy and permeation predictions with intervals, applicability domain and evidence."),
+        "predictions:index",
     ),
     Module(
         "safety",

@@ -10,7 +10,12 @@ from actives.progress import Progress
 from actives.web.jobs.registry import register_job_kind
 
 
-@register_job_kind("system_check", _("System check"), staff_only=True)
+@register_job_kind(
+    "system_check",
+    _("System check"),
+    staff_only=True,
+    result_template="jobs/_system_check_result.html",
+)
 def system_check(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Run the health checks from the worker, proving that the worker runs and sees the database."""
     from actives.web.core.health import collect_health

@@ -28,18 +28,19 @@ class JobKind:
     label: str | Promise
     function: JobFunction
     staff_only: bool = False
+    result_template: str = ""  # shows a finished job's result on its page
 
 
 KINDS: Registry[JobKind] = Registry("job kind", "unknown_job_kind", InvalidInputError)
 
 
 def register_job_kind(
-    kind_id: str, label: str | Promise, *, staff_only: bool = False
+    kind_id: str, label: str | Promise, *, staff_only: bool = False, result_template: str = ""
 ) -> Callable[[JobFunction], JobFunction]:
     """Decorator that registers ``function`` as the job kind ``kind_id``."""
 
     def decorate(function: JobFunction) -> JobFunction:
-        KINDS.add(kind_id, JobKind(kind_id, label, function, staff_only))
+        KINDS.add(kind_id, JobKind(kind_id, label, function, staff_only, result_template))
         return function
 
     return decorate

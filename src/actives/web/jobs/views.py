@@ -13,6 +13,7 @@ from actives.errors import ActivesError
 from actives.web.accounts.models import current_user
 from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.jobs.models import Job
+from actives.web.jobs.registry import KINDS
 from actives.web.jobs.runner import submit_job
 
 
@@ -28,7 +29,10 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     """One job with its progress; HTMX requests get only the status panel."""
     job = get_visible_or_404(Job.objects.all(), current_user(request), pk=job_id)
     template = "jobs/_status.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
-    return render(request, template, {"job": job})
+    kind = KINDS.get(job.kind) if job.kind in KINDS else None
+    return render(
+        request, template, {"job": job, "result_template": kind.result_template if kind else ""}
+    )
 
 
 @login_required

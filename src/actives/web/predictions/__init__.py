@@ -1,0 +1,1 @@
+"""Predictions: one molecule explained, batch prediction as a background job, model cards."""
