@@ -185,8 +185,9 @@ class Predictor:
         assert self.pack is not None
         measured = self.pack.measured(endpoint_id, frame["inchikey"]).set_index("inchikey")
         frame[f"{endpoint_id}_measured"] = frame["inchikey"].map(measured["value"]).astype(float)
+        relation = measured["relation"].astype(object)
         frame[f"{endpoint_id}_measured_relation"] = (
-            frame["inchikey"].map(measured["relation"]).fillna("").astype(str)
+            frame["inchikey"].map(relation).astype(object).fillna("").astype(str)
         )
 
     def explain(self, structure: str, neighbours: int = 5) -> MoleculeReport:
@@ -243,16 +244,18 @@ def resolve_structure(query: str, pack: DataPack | None) -> tuple[str, str]:
         to_mol(query)
         return query, ""
     except ActivesError as not_structure:
+        parse_error = not_structure.message
         if pack is None:
             raise InvalidInputError(
-                f"{not_structure.message} It is not a structure, and without a data pack it "
+                f"{parse_error} It is not a structure, and without a data pack it "
                 "cannot be looked up as a name (build one with `actives data build`)."
             ) from None
     found = pack.lookup(query)
     if found.compounds.empty:
         hint = f" Did you mean: {', '.join(found.suggestions)}?" if found.suggestions else ""
         raise InvalidInputError(
-            f"{query!r} is neither a structure nor a name in data pack {pack.version}.{hint}"
+            f"{query!r} is neither a structure nor a name in data pack {pack.version}.{hint} "
+            f"As a structure: {parse_error}"
         )
     if len(found.compounds) > 1:
         names = ", ".join(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -229,7 +229,7 @@ def explain(request: HttpRequest, payload: ExplainIn) -> ExplainOut:
 @router.post("/batch", response={202: JobOut, **ERRORS}, summary="Predict a structure file")
 def batch(
     request: HttpRequest, file: File[UploadedFile], confidence: Form[float] = 0.9
-) -> tuple[int, JobOut]:
+) -> Status[JobOut]:
     filename = Path(file.name or "").name
     suffix = Path(filename).suffix.lower()
     if suffix not in STRUCTURE_SUFFIXES:
@@ -249,7 +249,7 @@ def batch(
     params = {"token": token, "filename": f"input{suffix}", "original_name": filename,
               "confidence": confidence}  # fmt: skip
     job = submit_job("predict_batch", params, user, title=f"Predictions for {filename}")
-    return 202, _job_out(job)
+    return Status(202, _job_out(job))
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from actives import __version__
 from actives.errors import InvalidInputError
@@ -110,6 +110,6 @@ def get_job(request: HttpRequest, job_id: str) -> JobOut:
 
 
 @jobs.post("", response={202: JobOut, **ERRORS, 409: ErrorOut}, summary="Start a job")
-def create_job(request: HttpRequest, payload: JobSubmitIn) -> tuple[int, JobOut]:
+def create_job(request: HttpRequest, payload: JobSubmitIn) -> Status[JobOut]:
     job = submit_job(payload.kind, payload.params, request_user(request), payload.title)
-    return 202, _job_out(job)
+    return Status(202, _job_out(job))
