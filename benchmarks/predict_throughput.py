@@ -76,8 +76,31 @@ print(json.dumps({"load_s": loaded - start, "predict_s": done - loaded, "rows": 
 """
 
 
+def tree_rss_mib(root: int) -> float:
+    """Resident memory of a process and all its descendants (worker processes), in MiB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            fields = text[text.rindex(")") + 2 :].split()
+            pid = int(stat.parent.name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def run_child(command: list[str], sample_rss: bool = False) -> dict[str, Any]:
-    """Run a command; wall time and the peak RSS of that child alone (os.wait4 rusage)."""
+    """Run a command: wall time, the peak RSS of its largest process (os.wait4 rusage: the child
+    or any of its reaped descendants) and, when sampling, the peak RSS summed over its process
+    tree, sampled every second (what a run with worker processes really holds)."""
     out_path, err_path = WORK / "child.out", WORK / "child.err"
     samples: list[tuple[float, float]] = []
     with open(out_path, "w") as out, open(err_path, "w") as err:
@@ -86,15 +109,8 @@ def run_child(command: list[str], sample_rss: bool = False) -> dict[str, Any]:
         done = threading.Event()
 
         def sample() -> None:
-            status = Path(f"/proc/{process.pid}/status")
             while not done.is_set():
-                try:
-                    for line in status.read_text().splitlines():
-                        if line.startswith("VmRSS:"):
-                            rss = int(line.split()[1]) / 1024
-                            samples.append((time.perf_counter() - start, rss))
-                except OSError:
-                    break
+                samples.append((time.perf_counter() - start, tree_rss_mib(process.pid)))
                 done.wait(1.0)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -107,10 +123,11 @@ def run_child(command: list[str], sample_rss: bool = False) -> dict[str, Any]:
     return {
         "wall_s": wall,
         "peak_rss_mib": usage.ru_maxrss / 1024,
+        "peak_tree_rss_mib": max((rss for _, rss in samples), default=None),
         "rc": process.returncode,
         "stdout": out_path.read_text(),
         "stderr_tail": err_path.read_text()[-2000:],
-        "rss_samples": samples,
+        "rss_samples": [(s, rss) for s, rss in samples if rss > 0],
     }
 
 
@@ -145,6 +162,7 @@ def main() -> None:
     parser.add_argument("--stream-n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--skip-stream", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3, help="measured runs of each tool")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument(
         "--stream-key",
@@ -155,7 +173,15 @@ def main() -> None:
     parser.add_argument("--stream-note", default="", help="a sentence shown under the row")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--json", type=Path, default=Path("var/bench/predict_throughput.json"))
+    parser.add_argument(
+        "--from-json",
+        action="store_true",
+        help="measure nothing: re-render the section from --json",
+    )
     args = parser.parse_args()
+    if args.from_json:
+        write_markdown(args.out, json.loads(args.json.read_text()))
+        return
     WORK.mkdir(parents=True, exist_ok=True)
     lotus, zinc = natural_products(get_settings().raw_data)
     previous = json.loads(args.json.read_text()) if args.json.exists() else {}
@@ -164,13 +190,19 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "seed": args.seed,
         "n": args.n,
-        "library": f"LOTUS ({len(lotus):,} SMILES)",
+        "library": f"LOTUS natural-product library ({len(lotus):,} SMILES)",
     }
-    git = subprocess.run(["git", "log", "-1", "--format=%h"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True, text=True)
+    # The code measured is the actives package this interpreter imports (PYTHONPATH may point at
+    # a clean worktree of one commit): name that commit and any uncommitted change under src/.
+    import actives
+
+    tree = Path(actives.__file__).resolve().parent
+    git = ["git", "-C", str(tree)]
+    head = subprocess.run([*git, "log", "-1", "--format=%h"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain", "."], capture_output=True, text=True)
     changed = len(dirty.stdout.splitlines())
-    report["commit"] = git.stdout.strip() + (
-        f" (+ {changed} uncommitted files under src/)" if changed else ""
+    report["commit"] = head.stdout.strip() + (
+        f" (+ {changed} uncommitted files under src/actives)" if changed else ""
     )
     for key in ("stream", "stream_initial"):
         if key in previous:
@@ -193,10 +225,22 @@ def main() -> None:
         if PEERS_PYTHON.exists():
             tool_run("ADMET-AI (warm-up)", PEERS_PYTHON, ADMET_AI, warm)
         print(f"measured runs on {args.n} molecules", flush=True)
-        compare["ours"] = tool_run("ours", OUR_PYTHON, OURS, smiles_file)
+        tools = [("ours", OUR_PYTHON, OURS)]
         if PEERS_PYTHON.exists():
-            compare["admet_ai"] = tool_run("ADMET-AI", PEERS_PYTHON, ADMET_AI, smiles_file)
+            tools.append(("admet_ai", PEERS_PYTHON, ADMET_AI))
+        runs: dict[str, list[dict[str, Any]]] = {key: [] for key, _, _ in tools}
+        for _ in range(args.repeats):  # alternate the tools, so drifting load hits both
+            for key, python, code in tools:
+                runs[key].append(tool_run(key, python, code, smiles_file))
+        for key, measured in runs.items():
+            ordered = sorted(measured, key=lambda m: m["predict_s"])
+            median = dict(ordered[len(ordered) // 2])
+            median["repeats"] = len(ordered)
+            median["predict_s_range"] = [ordered[0]["predict_s"], ordered[-1]["predict_s"]]
+            median["peak_rss_mib_max"] = max(m["peak_rss_mib"] for m in ordered)
+            compare[key] = median
         compare["commit"] = report["commit"]
+        compare["loadavg_1min_after"] = os.getloadavg()[0]
         report["compare"] = compare
         report["compare_date"] = report["date"]
         args.json.write_text(json.dumps(report, indent=2))
@@ -222,6 +266,7 @@ def main() -> None:
             quarters.append(before[-1] if before else None)
         result.update(
             date=report["date"],
+            loadavg_1min_after=os.getloadavg()[0],
             commit=report["commit"],
             n=args.stream_n,
             unique=int(big.nunique()),
@@ -261,34 +306,44 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
             "NP score, value, 90 % interval, probability of activity and applicability domain "
             "per endpoint). ADMET-AI: `ADMETModel()` defaults (its full Chemprop ensemble "
             "panel, physicochemical properties and DrugBank percentiles). Load = imports + "
-            "models; peak RSS of that process alone.",
+            f"models; the median of {ours['repeats']} runs of each (by predict time; the two "
+            "tools alternate), with the range of predict times; peak RSS of that process alone "
+            "(the highest of its runs).",
             "",
-            "| tool | molecules (ok) | output columns | load (s) | predict (s) | mol/s excl. load "
-            "| mol/s incl. load | peak RSS (MiB) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| tool | molecules (ok) | output columns | load (s) | predict (s) | predict range (s) "
+            "| mol/s excl. load | mol/s incl. load | peak RSS (MiB) |",
+            "|---|---:|---:|---:|---:|---|---:|---:|---:|",
         ]
         names = {"ours": "ours (Predictor, 4 endpoints)", "admet_ai": "ADMET-AI"}
         for key in ("ours", "admet_ai"):
             if key not in c:
                 continue
             m = c[key]
+            low, high = m.get("predict_s_range", [m["predict_s"]] * 2)
+            rss = m.get("peak_rss_mib_max", m["peak_rss_mib"])
             label = names[key] + (f" {m['version']}" if key == "admet_ai" else "")
             lines.append(
                 f"| {label} | {m['rows']:,} ({m['ok']:,}) | {m['columns']} | {m['load_s']:.1f} "
-                f"| {m['predict_s']:.1f} | {m['mol_per_s_predict']:.1f} | "
-                f"{m['mol_per_s_with_load']:.1f} | {m['peak_rss_mib']:.0f} |"
+                f"| {m['predict_s']:.1f} | {low:.1f}–{high:.1f} | {m['mol_per_s_predict']:.1f} | "
+                f"{m['mol_per_s_with_load']:.1f} | {rss:.0f} |"
             )
         if "admet_ai" in c:
             a = c["admet_ai"]
             excl = ours["mol_per_s_predict"] / a["mol_per_s_predict"]
             incl = ours["mol_per_s_with_load"] / a["mol_per_s_with_load"]
             verdict = "met" if excl >= TARGET_RATIO else "NOT met"
+            o_range = ours.get("predict_s_range", [ours["predict_s"]] * 2)
+            a_range = a.get("predict_s_range", [a["predict_s"]] * 2)
+            worst = a_range[0] / o_range[1]  # ADMET-AI's fastest run against our slowest
             lines += [
                 "",
                 f"Ratio ours / ADMET-AI in molecules per second: {excl:.1f}x excluding the load, "
                 f"{incl:.1f}x including it. Target at least {TARGET_RATIO:.0f}x (excluding the "
-                f"load): {verdict}. The two do different amounts of work: ours predicts 4 "
-                f"endpoints, ADMET-AI {a['columns']} output columns from its model panel.",
+                f"load): {verdict}; pairing ADMET-AI's fastest run with our slowest still "
+                f"gives only {worst:.1f}x. The two do different amounts of work: ours predicts 4 "
+                f"endpoints, ADMET-AI {a['columns']} output columns from its model panel. "
+                "Load average (1 min) on the 2 cores at the end of the comparison: "
+                f"{c.get('loadavg_1min_after', float('nan')):.1f}.",
             ]
         else:
             lines += ["", f"ADMET-AI: {c.get('admet_ai_note', 'not measured')}."]
@@ -302,13 +357,16 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
             f"{s['pool']:,} SMILES, sampled with replacement, seed {r['seed']}); wall time "
             "includes start-up and model load; RSS sampled every second.",
             "",
-            "| run | date, commit | molecules (rows out) | wall (s) | mol/s | peak RSS (MiB) "
-            "| RSS at 25/50/75/100 % of the run (MiB) | < 1 GB RSS |",
-            "|---|---|---:|---:|---:|---:|---|---|",
+            "| run | date, commit | molecules (rows out) | wall (s) | mol/s | peak RSS, largest "
+            "process (MiB) | peak RSS, process tree (MiB) | RSS at 25/50/75/100 % of the run "
+            "(MiB) | < 1 GB RSS |",
+            "|---|---|---:|---:|---:|---:|---:|---|---|",
         ]
         notes = []
         for key, s in runs:
-            verdict = "met" if s["peak_rss_mib"] < TARGET_RSS_MIB else "NOT met"
+            tree = s.get("peak_tree_rss_mib")
+            peak = max(s["peak_rss_mib"], tree or 0.0)
+            verdict = "met" if peak < TARGET_RSS_MIB else "NOT met"
             quarters = " / ".join(
                 "—" if q is None else f"{q:.0f}" for q in s["rss_at_quarters_mib"]
             )
@@ -316,12 +374,13 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
             lines.append(
                 f"| {label} | {s['date']}, `{s['commit']}` | {s['n']:,} ({s['rows_out']:,}) | "
                 f"{s['wall_s']:.0f} | {s['mol_per_s']:.1f} | {s['peak_rss_mib']:.0f} | "
-                f"{quarters} | {verdict} |"
+                f"{'—' if tree is None else f'{tree:.0f}'} | {quarters} | {verdict} |"
             )
             if s.get("note"):
                 notes.append(f"{label.capitalize()} run: {s['note']}")
         if notes:
-            lines += [""] + notes
+            for note in notes:
+                lines += ["", note]
     lines.append(SECTION_END)
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     if SECTION_START in text:
