@@ -28,10 +28,10 @@ from actives.chem.fingerprints import (
     row_popcounts,
 )
 from actives.errors import InvalidInputError, NotFoundError
+from actives.predict.conformal import DomainConformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.evaluation import exact_features
 from actives.predict.featurizers import combined_mols
-from actives.predict.probability import probability_active
 from actives.predict.registry import Endpoint, get_endpoint
 from actives.predict.splits import scaffold_folds
 
@@ -78,10 +78,11 @@ class ModelArtifact:
 
     endpoint: Endpoint
     booster: Any
-    residuals: np.ndarray
-    domain_bits: np.ndarray
+    conformal: DomainConformal
+    domain_bits: np.ndarray  # proper training compounds first, then the calibration compounds
     domain_threshold: float
     card: dict[str, Any]
+    n_proper: int = 0  # rows of domain_bits the model was fitted on (0: all of them)
 
     @cached_property
     def _domain_matrix(self) -> tuple[np.ndarray, np.ndarray]:
@@ -90,15 +91,18 @@ class ModelArtifact:
         return matrix, row_popcounts(matrix)
 
     def nearest_training(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For packed query rows: similarity to the nearest training compound and its index."""
+        """For packed query rows: similarity to the nearest training compound (all of them, for
+        the applicability domain) and to the nearest proper training compound (for the
+        conformal category)."""
         matrix, counts = self._domain_matrix
+        proper = self.n_proper or len(matrix)
         nearest = np.zeros(len(bits))
-        index = np.zeros(len(bits), dtype=np.int64)
+        nearest_proper = np.zeros(len(bits))
         for i, query in enumerate(bits):
             scores = packed_tanimoto(matrix, counts, query)
-            index[i] = int(np.argmax(scores))
-            nearest[i] = scores[index[i]]
-        return nearest, index
+            nearest[i] = scores.max(initial=0.0)
+            nearest_proper[i] = scores[:proper].max(initial=0.0)
+        return nearest, nearest_proper
 
     @property
     def featurizers(self) -> tuple[str, ...]:
@@ -109,7 +113,8 @@ class ModelArtifact:
         """Write the model folder (created if needed)."""
         folder.mkdir(parents=True, exist_ok=True)
         self.booster.save_model(str(folder / "model.txt"))
-        (folder / "conformal.json").write_text(json.dumps({"residuals": self.residuals.tolist()}))
+        calibration = {**self.conformal.to_json(), "n_proper": self.n_proper}
+        (folder / "conformal.json").write_text(json.dumps(calibration))
         np.save(folder / "domain.npy", self.domain_bits, allow_pickle=False)
         (folder / "model_card.json").write_text(json.dumps(self.card, indent=2, ensure_ascii=False))
 
@@ -154,14 +159,14 @@ class ModelArtifact:
             endpoint = get_endpoint(card["endpoint"])
         try:
             booster = lightgbm.Booster(model_file=str(folder / "model.txt"))
-            residuals = np.asarray(
-                json.loads((folder / "conformal.json").read_text())["residuals"], dtype=float
-            )
+            calibration = json.loads((folder / "conformal.json").read_text())
+            conformal = DomainConformal.from_json(calibration)
             bits = np.load(folder / "domain.npy", allow_pickle=False)
         except (lightgbm.basic.LightGBMError, ValueError, KeyError, OSError) as exc:
             raise InvalidFileError(f"Model folder {folder} is damaged: {exc}.") from exc
-        return cls(endpoint, booster, residuals, bits,
-                   float(card["applicability_domain"]["threshold"]), card)  # fmt: skip
+        threshold = float(card["applicability_domain"]["threshold"])
+        n_proper = int(calibration.get("n_proper", 0))
+        return cls(endpoint, booster, conformal, bits, threshold, card, n_proper)
 
     def predict(self, smiles: list[str], confidence: float = 0.9) -> pd.DataFrame:
         """Value, conformal interval and domain for standardised SMILES (one row each)."""
@@ -169,8 +174,6 @@ class ModelArtifact:
 
     def predict_prepared(self, batch: PreparedBatch, confidence: float = 0.9) -> pd.DataFrame:
         """:meth:`predict` on a batch prepared once for several models."""
-        from crepes import ConformalRegressor
-
         if not 0 < confidence < 1:
             raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
         n = len(batch.smiles)
@@ -182,17 +185,12 @@ class ModelArtifact:
         nearest = np.full(n, np.nan)
         if len(ok):
             values[ok] = self.booster.predict(features[ok])
-            conformal = ConformalRegressor()
-            conformal.fit(self.residuals)
-            intervals[ok] = conformal.predict_int(values[ok], confidence=confidence)
-            nearest[ok] = self.nearest_training(batch.bits[ok])[0]
-            if self.endpoint.active_threshold is not None:
-                p_active[ok] = probability_active(
-                    self.residuals,
-                    values[ok],
-                    self.endpoint.active_threshold,
-                    self.endpoint.higher_is_active,
-                )
+            nearest[ok], nearest_proper = self.nearest_training(batch.bits[ok])
+            intervals[ok] = self.conformal.interval(values[ok], nearest_proper, confidence)
+            threshold = self.endpoint.active_threshold
+            if threshold is not None:
+                above = self.conformal.probability_above(values[ok], nearest_proper, threshold)
+                p_active[ok] = above if self.endpoint.higher_is_active else 1.0 - above
         return pd.DataFrame(
             {
                 "smiles": batch.smiles,
@@ -226,8 +224,14 @@ def train_artifact(
     model: LGBMRegressor = get_learner("lightgbm").factory(seed)
     model.fit(features[proper], y[proper])
     residuals = y[calibration] - model.predict(features[calibration])
-    fps = [morgan_fingerprint(to_mol(s)) for s in smiles]
+    order = np.concatenate([np.flatnonzero(proper), np.flatnonzero(calibration)])
+    fps = [morgan_fingerprint(to_mol(smiles[i])) for i in order]
+    n_proper = int(proper.sum())
     domain = ApplicabilityDomain(fps)
+    proper_domain = ApplicabilityDomain(fps[:n_proper])
+    calibration_nearest = [proper_domain.query(fp, k=1).nearest_similarity for fp in fps[n_proper:]]
+    conformal = DomainConformal.calibrate(residuals, np.asarray(calibration_nearest),
+                                          proper_domain.threshold)  # fmt: skip
     bits = np.vstack([np.frombuffer(packed_bits(fp), dtype=np.uint8) for fp in fps])
     card = {
         "format": FORMAT,
@@ -238,6 +242,12 @@ def train_artifact(
         "featurizers": list(featurizer_ids),
         "n_train": int(proper.sum()),
         "n_calibration": int(calibration.sum()),
+        "conformal": {
+            "method": "Mondrian by applicability domain" if conformal.mondrian else "pooled",
+            "category_threshold": conformal.threshold,
+            "calibration_in_domain": int(conformal.bins.sum()),
+            "calibration_out_of_domain": int(len(conformal.bins) - conformal.bins.sum()),
+        },
         "applicability_domain": {
             "method": "nearest-neighbour Tanimoto, Morgan r=2 2048 bits",
             "threshold": domain.threshold,
@@ -245,5 +255,5 @@ def train_artifact(
         "actives_version": __version__,
         **(card_extra or {}),
     }
-    return ModelArtifact(endpoint, model.booster_, np.asarray(residuals), bits, domain.threshold,
-                         card)  # fmt: skip
+    return ModelArtifact(endpoint, model.booster_, conformal, bits, domain.threshold, card,
+                         n_proper)  # fmt: skip

@@ -17,13 +17,15 @@ from scipy.stats import spearmanr
 
 from actives.chem import morgan_fingerprint, np_likeness, to_mol
 from actives.errors import InvalidInputError
+from actives.predict.conformal import DomainConformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.featurizers import combined
 from actives.predict.learners import get_learner
-from actives.predict.probability import classification_metrics, probability_active
+from actives.predict.probability import classification_metrics
 from actives.predict.splits import cluster_folds, scaffold_folds
 
 SplitKind = Literal["scaffold", "cluster"]
+ConformalKind = Literal["mondrian", "pooled"]
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Evaluation:
     learner: str
     featurizers: list[str]
     confidence: float
+    conformal: str
     overall: Metrics
     in_domain: Metrics
     out_of_domain: Metrics
@@ -118,6 +121,7 @@ def cross_validate(
     seed: int = 0,
     active_threshold: float | None = None,
     higher_is_active: bool = True,
+    conformal: ConformalKind = "mondrian",
 ) -> Evaluation:
     """Evaluate a learner on curated data (columns smiles, value, relation) by grouped k-fold."""
     exact, smiles, y, features = exact_features(
@@ -131,8 +135,6 @@ def cross_validate(
     in_domain = np.zeros(len(y), dtype=bool)
     p_active = np.full(len(y), np.nan)
 
-    from crepes import ConformalRegressor
-
     for fold in range(n_folds):
         test = np.flatnonzero(folds == fold)
         train = np.flatnonzero(folds != fold)
@@ -140,16 +142,25 @@ def cross_validate(
         proper, calibration = train[inner != 0], train[inner == 0]
         model = get_learner(learner).factory(seed)
         model.fit(features[proper], y[proper])
-        conformal = ConformalRegressor()
-        conformal.fit(y[calibration] - model.predict(features[calibration]))
+        residuals = y[calibration] - model.predict(features[calibration])
         pred[test] = model.predict(features[test])
-        intervals = conformal.predict_int(pred[test], confidence=confidence)
+        proper_domain = ApplicabilityDomain([fingerprints[i] for i in proper])
+
+        def nearest(rows: np.ndarray, domain: ApplicabilityDomain = proper_domain) -> np.ndarray:
+            return np.array([domain.query(fingerprints[i], k=1).nearest_similarity for i in rows])
+
+        if conformal == "mondrian":
+            calibrated = DomainConformal.calibrate(
+                residuals, nearest(calibration), proper_domain.threshold
+            )
+        else:
+            calibrated = DomainConformal.calibrate(residuals, np.ones(len(calibration)), 0.0)
+        test_nearest = nearest(test)
+        intervals = calibrated.interval(pred[test], test_nearest, confidence)
         low[test], high[test] = intervals[:, 0], intervals[:, 1]
         if active_threshold is not None:
-            residuals = y[calibration] - model.predict(features[calibration])
-            p_active[test] = probability_active(
-                residuals, pred[test], active_threshold, higher_is_active
-            )
+            above = calibrated.probability_above(pred[test], test_nearest, active_threshold)
+            p_active[test] = above if higher_is_active else 1.0 - above
         domain = ApplicabilityDomain([fingerprints[i] for i in train])
         in_domain[test] = [domain.query(fingerprints[i], k=1).in_domain for i in test]
 
@@ -171,6 +182,7 @@ def cross_validate(
         learner,
         list(featurizer_ids),
         confidence,
+        conformal,
         subset(everything),
         subset(in_domain),
         subset(~in_domain),

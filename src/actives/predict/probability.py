@@ -13,17 +13,12 @@ import numpy as np
 def probability_active(
     residuals: np.ndarray, predicted: np.ndarray, threshold: float, higher_is_active: bool = True
 ) -> np.ndarray:
-    """P(true value is on the active side of ``threshold``) for each prediction."""
-    from crepes import ConformalPredictiveSystem
+    """P(true value is on the active side of ``threshold``), one pooled calibration."""
+    from actives.predict.conformal import DomainConformal
 
-    if len(predicted) == 0:
-        return np.zeros(0)
-    system = ConformalPredictiveSystem().fit(residuals)
-    below = np.asarray(
-        system.predict(predicted, y=np.full(len(predicted), threshold), smoothing=False),
-        dtype=float,
-    )
-    return 1.0 - below if higher_is_active else below
+    pooled = DomainConformal.calibrate(residuals, np.ones(len(residuals)), 0.0)
+    above = pooled.probability_above(predicted, np.ones(len(predicted)), threshold)
+    return above if higher_is_active else 1.0 - above
 
 
 def classification_metrics(
