@@ -379,6 +379,18 @@ def _potts_guy_baseline(data: pd.DataFrame) -> dict[str, Any]:
     return {"Potts-Guy equation (cLogP for log Kow)": asdict(potts_guy_metrics(data))}
 
 
+def _conformal_lines(card: dict[str, Any]) -> list[str]:
+    conformal = card.get("conformal")
+    if not conformal:
+        return []
+    return [
+        f"- Conformal intervals: {conformal['method']} (calibration compounds inside / outside "
+        f"similarity {conformal['category_threshold']:.3f} to the proper training set: "
+        f"{conformal['calibration_in_domain']} / {conformal['calibration_out_of_domain']}; "
+        "below 30 in either, one pooled distribution)."
+    ]
+
+
 def render_card(card: dict[str, Any]) -> str:
     """The model card as Markdown, for people reading the repository."""
     domain_threshold = card["applicability_domain"]["threshold"]
@@ -400,6 +412,7 @@ def render_card(card: dict[str, Any]) -> str:
         f"(scaffold-grouped); {card.get('n_censored', 0)} censored compounds not used as targets.",
         f"- Applicability domain: {card['applicability_domain']['method']}; in domain when the "
         f"nearest training compound has similarity >= {domain_threshold:.3f}.",
+        *_conformal_lines(card),
         "",
         "## Data",
         "",
