@@ -257,15 +257,23 @@ def resolve_structure(query: str, pack: DataPack | None) -> tuple[str, str]:
             f"{query!r} is neither a structure nor a name in data pack {pack.version}.{hint} "
             f"As a structure: {parse_error}"
         )
-    if len(found.compounds) > 1:
+    compounds = found.compounds
+    if compounds["inchikey"].str[:14].nunique() == 1:
+        # Stereoisomers of one skeleton: the models do not see stereochemistry (Morgan
+        # fingerprints without chirality), so any of them gives the same prediction; take the
+        # one with defined stereochemistry, as the pack's entry for the name.
+        stereo = compounds[~compounds["inchikey"].str.endswith("UHFFFAOYSA-N")]
+        compounds = stereo if not stereo.empty else compounds
+        compounds = compounds.head(1)
+    if len(compounds) > 1:
         names = ", ".join(
-            str(r["name"] or r["inchikey"]) for r in found.compounds.head(8).to_dict("records")
+            f"{r['name'] or '?'} ({r['inchikey']})" for r in compounds.head(8).to_dict("records")
         )
         raise InvalidInputError(
-            f"{query!r} matches {len(found.compounds)} compounds ({names}); give a SMILES, an "
+            f"{query!r} matches {len(compounds)} compounds: {names}; give a SMILES, an "
             "InChIKey or a more specific name."
         )
-    row = found.compounds.iloc[0]
+    row = compounds.iloc[0]
     return str(row["smiles"]), str(row["name"] or query)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -248,7 +249,8 @@ def batch(
             out.write(chunk)
     params = {"token": token, "filename": f"input{suffix}", "original_name": filename,
               "confidence": confidence}  # fmt: skip
-    job = submit_job("predict_batch", params, user, title=f"Predictions for {filename}")
+    title = gettext("Predictions for %(name)s") % {"name": filename}
+    job = submit_job("predict_batch", params, user, title=title)
     return Status(202, _job_out(job))
 
 

@@ -38,12 +38,13 @@ from actives.web.predictions.services import (
 )
 
 EXAMPLES = [
-    ("O=C1C=C(CO)OC=C1O", "kojic acid"),
-    ("O=c1c(O)c(-c2ccc(O)c(O)c2)oc2cc(O)cc(O)c12", "quercetin"),
-    ("Oc1ccc(/C=C/c2cc(O)cc(O)c2)cc1", "resveratrol"),
-    ("arbutin", ""),
+    ("O=C1C=C(CO)OC=C1O", gettext_lazy("kojic acid")),
+    ("O=c1c(O)c(-c2ccc(O)c(O)c2)oc2cc(O)cc(O)c12", gettext_lazy("quercetin")),
+    ("Oc1ccc(/C=C/c2cc(O)cc(O)c2)cc1", gettext_lazy("resveratrol")),
+    ("497-76-7", gettext_lazy("arbutin (CAS 497-76-7)")),
 ]
 PREVIEW_ROWS = 200
+SPLITS = {"scaffold": gettext_lazy("scaffold split"), "cluster": gettext_lazy("cluster split")}
 SUBSETS = {
     "overall": gettext_lazy("all compounds"),
     "in_domain": gettext_lazy("inside the applicability domain"),
@@ -278,7 +279,8 @@ def model_card(request: HttpRequest, endpoint_id: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     card = model.card()
     evaluation = [
-        {"split": split, "subsets": [(label, ev.get(name, {})) for name, label in SUBSETS.items()],
+        {"split": SPLITS.get(split, split),
+         "subsets": [(label, ev.get(name, {})) for name, label in SUBSETS.items()],
          "classification": ev.get("classification")}
         for split, ev in card.get("evaluation", {}).items()
     ]  # fmt: skip
