@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rdkit import Chem
+
 from actives.chem.descriptors import describe, np_likeness
 from actives.chem.fingerprints import (
     fingerprint_to_bytes,
@@ -30,6 +32,7 @@ class BatchRow:
     inchikey: str = ""
     smiles: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    mol: Chem.Mol | None = field(default=None, repr=False, compare=False)  # the parent, if kept
 
     @property
     def ok(self) -> bool:
@@ -48,6 +51,13 @@ def process_structure(
     ``with_descriptors=False`` skips descriptors and NP-likeness for callers that only need the
     identity and the parent structure (prediction at scale).
     """
+    key, smiles, values, _parent = _process(text, fmt, with_fingerprint, with_descriptors)
+    return key, smiles, values
+
+
+def _process(
+    text: str, fmt: StructureFormat, with_fingerprint: bool, with_descriptors: bool
+) -> tuple[str, str, dict[str, Any], Chem.Mol]:
     parent = standardize(to_mol(text, fmt))
     values: dict[str, Any] = {}
     if with_descriptors:
@@ -58,7 +68,7 @@ def process_structure(
         values["fingerprint"] = fingerprint_to_bytes(morgan)
         values["morgan_bits"] = packed_bits(morgan)
         values["pattern_fp"] = fingerprint_to_bytes(pattern_fingerprint(parent.mol))
-    return inchikey(parent.mol), parent.smiles, values
+    return inchikey(parent.mol), parent.smiles, values, parent.mol
 
 
 def process_structures(
@@ -66,17 +76,21 @@ def process_structures(
     fmt: StructureFormat = "auto",
     with_fingerprint: bool = False,
     with_descriptors: bool = True,
+    keep_mol: bool = False,
 ) -> Iterator[BatchRow]:
-    """Process structures one by one, yielding a row per input (index counts from 0)."""
+    """Process structures one by one, yielding a row per input (index counts from 0).
+
+    ``keep_mol`` keeps each parent molecule on its row, for callers that go on computing.
+    """
     for index, text in enumerate(structures):
         try:
-            key, smiles, values = process_structure(text, fmt, with_fingerprint, with_descriptors)
+            key, smiles, values, mol = _process(text, fmt, with_fingerprint, with_descriptors)
         except InvalidStructureError as exc:
             yield BatchRow(index, text, "error", exc.message)
         except Exception as exc:  # RDKit can raise anything on exotic input; keep the batch going
             yield BatchRow(index, text, "error", f"{type(exc).__name__}: {exc}")
         else:
-            yield BatchRow(index, text, "ok", "", key, smiles, values)
+            yield BatchRow(index, text, "ok", "", key, smiles, values, mol if keep_mol else None)
 
 
 def process_structure_safely(text: str) -> tuple[str, str, str, dict[str, Any]]:

@@ -11,6 +11,8 @@ from rdkit.Chem.MolStandardize import rdMolStandardize
 from actives.chem._rdlog import captured_rdkit_log
 from actives.errors import InvalidStructureError
 
+_CARBON = Chem.MolFromSmarts("[#6]")
+
 
 @dataclass(frozen=True)
 class Standardized:
@@ -60,7 +62,7 @@ def standardize(mol: Chem.Mol) -> Standardized:
         with captured_rdkit_log():
             chooser = rdMolStandardize.LargestFragmentChooser(preferOrganic=True)
             parent = rdMolStandardize.Uncharger().uncharge(chooser.choose(parent))
-    organic = parent is not None and any(a.GetAtomicNum() == 6 for a in parent.GetAtoms())
+    organic = parent is not None and parent.HasSubstructMatch(_CARBON)
     if excluded or parent is None or parent.GetNumAtoms() == 0 or not organic:
         raise InvalidStructureError(
             f"{before!r} has no organic parent after removing salts and solvents; "

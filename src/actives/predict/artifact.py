@@ -59,14 +59,16 @@ class PreparedBatch:
         return self._features[featurizer_ids]
 
 
-def prepare(smiles: list[str]) -> PreparedBatch:
-    """Parse standardised SMILES once and compute their Morgan bits (unreadable rows stay None)."""
-    mols: list[Chem.Mol | None] = []
+def prepare(smiles: list[str], mols: list[Chem.Mol | None] | None = None) -> PreparedBatch:
+    """Parse standardised SMILES once (or take their molecules, already parsed) and compute
+    their Morgan bits (unreadable rows stay None)."""
+    if mols is None:
+        mols = []
+        for text in smiles:
+            with captured_rdkit_log():
+                mols.append(Chem.MolFromSmiles(text))
     rows = np.zeros((len(smiles), MORGAN_BITS // 8), dtype=np.uint8)
-    for i, text in enumerate(smiles):
-        with captured_rdkit_log():
-            mol = Chem.MolFromSmiles(text)
-        mols.append(mol)
+    for i, mol in enumerate(mols):
         if mol is not None:
             rows[i] = np.frombuffer(packed_bits(morgan_fingerprint(mol)), dtype=np.uint8)
     return PreparedBatch(list(smiles), mols, packed_matrix(rows))

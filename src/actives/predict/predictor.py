@@ -153,7 +153,7 @@ class Predictor:
 
     def _predict_inputs(self, inputs: list[StructureInput]) -> pd.DataFrame:
         texts = [i.text for i in inputs]
-        rows = list(process_structures(texts, with_descriptors=False))
+        rows = list(process_structures(texts, with_descriptors=False, keep_mol=True))
         pairs = list(zip(rows, inputs, strict=True))
         frame = pd.DataFrame(
             {
@@ -167,7 +167,7 @@ class Predictor:
             }
         )
         ok = frame.index[frame["status"] == "ok"]
-        batch = prepare(frame.loc[ok, "smiles"].tolist())
+        batch = prepare(frame.loc[ok, "smiles"].tolist(), [rows[i].mol for i in ok])
         for endpoint_id, model in self.models.items():
             predicted = model.predict_prepared(batch, self.confidence)
             predicted.index = ok
