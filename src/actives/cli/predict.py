@@ -41,7 +41,7 @@ def predict(
         str, typer.Argument(help="SMILES, InChI, a name or CAS from the data pack, or a file.")
     ],
     endpoints: Annotated[
-        str | None, typer.Option(help="Comma-separated endpoint ids (default: all shipped).")
+        str | None, typer.Option(help="Comma-separated endpoint ids (default: all installed).")
     ] = None,
     confidence: Annotated[float, typer.Option(help="Conformal interval confidence.")] = 0.9,
     output: Annotated[
@@ -58,13 +58,11 @@ def predict(
     ] = 3,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
 ) -> None:
-    """Predict every shipped endpoint, with its interval, probability of activity and domain.
+    """Predict every installed endpoint, with its interval, probability of activity and domain.
 
     One structure prints each endpoint with its evidence (measured value, nearest measured
     compounds); a file streams through in chunks with a progress bar, in bounded memory.
     """
-    from actives.predict.predictor import Predictor
-
     try:
         if output is not None:
             format_of(output)

@@ -55,3 +55,19 @@ def test_cli_predict_and_models(models_dir: Path, tmp_path: Path) -> None:
     assert "| input rows | 120 | 120 |" in card.stdout
     assert _cli(models_dir, "models", "show", "cox2").returncode == 2
     assert "dpph" in _cli(models_dir, "models", "list").stdout
+
+
+def test_cli_streams_a_file_into_parquet(models_dir: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    source = tmp_path / "library.smi"
+    source.write_text("SMILES name\nOCCCc1ccccc1 propylphenol\nC1CC broken\nOc1ccccc1 phenol\n")
+    out = tmp_path / "hits.parquet"
+    result = _cli(models_dir, "predict", str(source), "-o", str(out), "--chunk-size", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Wrote 3 rows" in result.stdout and "1 with an error message" in result.stdout
+    table = pd.read_parquet(out)
+    assert list(table.title) == ["propylphenol", "broken", "phenol"]
+    assert list(table.status) == ["ok", "error", "ok"] and list(table.row) == [2, 3, 4]
+    refused = _cli(models_dir, "predict", str(source), "-o", str(tmp_path / "x.doc"))
+    assert refused.returncode == 2 and "expected a file ending in" in refused.stdout
