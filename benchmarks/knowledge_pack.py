@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from rdkit import DataStructs, rdBase
 from rdkit.Chem import rdFingerprintGenerator
+from sections import replace_section
 
 from actives.chem import to_mol
 from actives.config import get_settings
@@ -186,14 +187,7 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
         "compound table.",
         SECTION_END,
     ]
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION_START in text:
-        head, rest = text.split(SECTION_START, 1)
-        tail = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
-        text = head + "\n".join(lines) + tail
-    else:
-        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
-    path.write_text(text)
+    replace_section(path, SECTION_START, SECTION_END, lines)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
+from sections import replace_section
 
 from actives.config import get_settings
 from actives.predict.datasets import curate_endpoint
@@ -407,14 +408,7 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
         "accuracy table, " + "; ".join(same) + ".",
         SECTION_END,
     ]
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION_START in text:
-        head, rest = text.split(SECTION_START, 1)
-        tail = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
-        text = head + "\n".join(lines) + tail
-    else:
-        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
-    path.write_text(text)
+    replace_section(path, SECTION_START, SECTION_END, lines)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sections import replace_section
 
 from actives.config import get_settings
 
@@ -382,14 +383,7 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
             for note in notes:
                 lines += ["", note]
     lines.append(SECTION_END)
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION_START in text:
-        head, rest = text.split(SECTION_START, 1)
-        tail = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
-        text = head + "\n".join(lines) + tail
-    else:
-        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
-    path.write_text(text)
+    replace_section(path, SECTION_START, SECTION_END, lines)
 
 
 if __name__ == "__main__":
