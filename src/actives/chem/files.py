@@ -17,6 +17,7 @@ from actives.errors import InvalidFileError
 
 SDF_SUFFIXES = (".sdf", ".sd", ".mol")
 SMILES_SUFFIXES = (".smi", ".csv", ".txt")
+STRUCTURE_SUFFIXES = SDF_SUFFIXES + SMILES_SUFFIXES
 
 
 @dataclass(frozen=True)

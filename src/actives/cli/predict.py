@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from actives.chem.files import STRUCTURE_SUFFIXES
 from actives.errors import ActivesError, InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.evidence import Measurement
@@ -21,9 +22,6 @@ models_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
-
-
-STRUCTURE_FILE_SUFFIXES = {".csv", ".smi", ".sdf", ".sd", ".mol", ".txt"}
 
 
 def _pack_or_none() -> DataPack | None:
@@ -72,7 +70,7 @@ def predict(
         chosen = endpoints.split(",") if endpoints else None
         predictor = Predictor(chosen, confidence, pack)
         path = Path(query)
-        if path.suffix.lower() in STRUCTURE_FILE_SUFFIXES and path.is_file():
+        if path.suffix.lower() in STRUCTURE_SUFFIXES and path.is_file():
             _predict_file(predictor, path, output, as_json, workers, chunk_size)
             return
         structure, name = resolve_structure(query, pack)

@@ -24,16 +24,6 @@ ACTIVITY_COLUMNS = ["endpoint", "inchikey", "smiles", "value", "relation", "n", 
                     "range", "source_ids", "morgan"]  # fmt: skip
 
 
-def _files(path: Path, raw_root: Path) -> list[dict[str, Any]]:
-    from actives.knowledge.build import sha256_of
-
-    paths = sorted(p for p in path.iterdir() if p.suffix == ".csv") if path.is_dir() else [path]
-    return [
-        {"path": str(p.relative_to(raw_root)), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
-        for p in paths
-    ]
-
-
 def build_activities(
     raw_root: Path, progress: Progress
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
@@ -43,7 +33,7 @@ def build_activities(
     never fatal: the rest of the pack still builds.
     """
     # The curation rules belong to the prediction engine; imported here, at build time only.
-    from actives.predict.datasets import ENDPOINT_DATA, curate_endpoint
+    from actives.predict.datasets import ENDPOINT_DATA, curate_endpoint, endpoint_source_files
 
     parts: list[pd.DataFrame] = []
     reports: list[dict[str, Any]] = []
@@ -56,7 +46,7 @@ def build_activities(
             continue
         try:
             curated = curate_endpoint(endpoint_id, raw_root)
-            report["files"] = _files(path, raw_root)
+            report["files"] = endpoint_source_files(endpoint_id, raw_root)
         except ActivesError as exc:
             reports.append({**report, "status": "failed", "message": exc.message})
             continue

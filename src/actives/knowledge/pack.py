@@ -32,6 +32,7 @@ from actives.chem.identity import inchikey as key_of
 from actives.chem.parse import to_mol
 from actives.chem.standardize import standardize
 from actives.errors import DataPackMissingError, InvalidInputError, NotFoundError
+from actives.knowledge.activities import ACTIVITY_COLUMNS
 from actives.knowledge.build import PACK_FORMAT, TABLES
 from actives.knowledge.identifiers import CAS_PATTERN, find_cas_numbers, normalize_name
 
@@ -335,7 +336,7 @@ class DataPack:
 
     # -- measured activities (the endpoints' curated training data) ------------------------------
 
-    ACTIVITY_COLUMNS = "endpoint, inchikey, smiles, value, relation, n, n_exact, range, source_ids"
+    ACTIVITY_COLUMNS = ", ".join(c for c in ACTIVITY_COLUMNS if c != "morgan")
 
     def activity_report(self, endpoint_id: str) -> dict[str, Any] | None:
         """How the endpoint's measured data entered the pack (files, checksums, counts)."""

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -152,6 +153,18 @@ ENDPOINT_DATA = {
         CurationOptions(value_is_p=True, valid_range=(-12.0, 0.0)),
     ),
 }
+
+
+def endpoint_source_files(endpoint_id: str, raw_root: Path) -> list[dict[str, Any]]:
+    """The raw files of an endpoint with size and SHA-256 (model cards and the data pack)."""
+    from actives.knowledge.build import sha256_of
+
+    path = raw_root / ENDPOINT_DATA[endpoint_id].path
+    paths = sorted(p for p in path.iterdir() if p.suffix == ".csv") if path.is_dir() else [path]
+    return [
+        {"path": str(p.relative_to(raw_root)), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
+        for p in paths
+    ]
 
 
 def curate_endpoint(endpoint_id: str, raw_root: Path) -> CuratedSet:

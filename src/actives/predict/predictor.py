@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from actives.chem.batch import process_structures
-from actives.chem.files import StructureInput
+from actives.chem.files import SDF_SUFFIXES, StructureInput
 from actives.errors import InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.artifact import ModelArtifact, prepare
@@ -291,7 +291,7 @@ def count_records(path: Path) -> int | None:
     """Records in a structure file, counted cheaply for progress (None if it cannot be read)."""
     try:
         with path.open("rb") as handle:
-            if path.suffix.lower() in {".sdf", ".sd", ".mol"}:
+            if path.suffix.lower() in SDF_SUFFIXES:
                 return sum(1 for line in handle if line.startswith(b"$$$$"))
             lines = sum(1 for line in handle if line.strip())
             return max(0, lines - 1) if path.suffix.lower() == ".csv" else lines

@@ -24,10 +24,9 @@ from typing import Any, Literal, cast, get_args
 import pandas as pd
 
 from actives.errors import InvalidFileError, InvalidInputError, NotFoundError
-from actives.knowledge.build import sha256_of
 from actives.predict.artifact import ModelArtifact, train_artifact
 from actives.predict.curation import CuratedSet, CurationOptions, curate
-from actives.predict.datasets import ENDPOINT_DATA
+from actives.predict.datasets import ENDPOINT_DATA, endpoint_source_files
 from actives.predict.evaluation import Evaluation, SplitKind, cross_validate
 from actives.predict.registry import CosmeticFunction, Endpoint, Task, get_endpoint
 from actives.predict.splits import butina_clusters, murcko_scaffold
@@ -55,15 +54,6 @@ def user_models_dir() -> Path:
     from actives.config import Settings
 
     return Settings().home / "models"
-
-
-def _source_files(raw_root: Path, endpoint_id: str) -> list[dict[str, Any]]:
-    path = raw_root / ENDPOINT_DATA[endpoint_id].path
-    paths = sorted(p for p in path.iterdir() if p.suffix == ".csv") if path.is_dir() else [path]
-    return [
-        {"path": str(p.relative_to(raw_root)), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
-        for p in paths
-    ]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -361,7 +351,10 @@ def train_shipped(
             endpoint,
             out_dir / endpoint_id,
             options=spec.options,
-            card_extra={"origin": "shipped", "data_sources": _source_files(raw_root, endpoint_id)},
+            card_extra={
+                "origin": "shipped",
+                "data_sources": endpoint_source_files(endpoint_id, raw_root),
+            },
             baselines=baselines,
             what=f"{endpoint_id} ({spec.path})",
             progress=step,

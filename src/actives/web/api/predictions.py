@@ -15,20 +15,17 @@ from pydantic import Field
 
 from actives.errors import InvalidInputError
 from actives.predict.predictor import EndpointReport, Predictor, resolve_structure
-from actives.predict.shipped import available, find_model, installed_models
-from actives.web.accounts.models import User
+from actives.predict.shipped import available, find_model
 from actives.web.api.auth import request_user
 from actives.web.api.routes import _job_out
 from actives.web.api.schemas import ErrorOut, JobOut
-from actives.web.jobs.runner import submit_job
 from actives.web.predictions import views as pages
-from actives.web.predictions.services import batch_folder, get_predictor, new_batch_token
+from actives.web.predictions.services import get_predictor, model_summaries, start_batch
 
 router = Router(tags=["predictions"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
           422: ErrorOut}  # fmt: skip
 MAX_STRUCTURES = 1000
-STRUCTURE_SUFFIXES = {".sdf", ".sd", ".mol", ".smi", ".txt", ".csv"}
 
 
 class ModelOut(Schema):
@@ -131,25 +128,7 @@ def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/models", response={200: list[ModelOut], **ERRORS}, summary="Installed models")
 def list_models(request: HttpRequest) -> list[ModelOut]:
-    rows = []
-    for model in installed_models():
-        card = model.card()
-        scaffold = card.get("evaluation", {}).get("scaffold", {}).get("overall", {})
-        rows.append(
-            ModelOut(
-                id=model.endpoint_id,
-                title=card.get("title", model.endpoint_id),
-                function=card.get("function", ""),
-                units=card.get("units", ""),
-                origin=model.origin,
-                n_compounds=card.get("n_compounds"),
-                active_threshold=card.get("active_threshold"),
-                scaffold_rmse=scaffold.get("rmse"),
-                scaffold_coverage=scaffold.get("coverage"),
-                trained_at=card.get("trained_at", ""),
-            )
-        )
-    return rows
+    return [ModelOut(**m) for m in model_summaries()]
 
 
 @router.get(
@@ -231,26 +210,8 @@ def explain(request: HttpRequest, payload: ExplainIn) -> ExplainOut:
 def batch(
     request: HttpRequest, file: File[UploadedFile], confidence: Form[float] = 0.9
 ) -> Status[JobOut]:
-    filename = Path(file.name or "").name
-    suffix = Path(filename).suffix.lower()
-    if suffix not in STRUCTURE_SUFFIXES:
-        raise InvalidInputError(
-            f"{filename or 'The upload'} is not a structure file; expected one of "
-            f"{', '.join(sorted(STRUCTURE_SUFFIXES))}."
-        )
-    if not 0 < confidence < 1:
-        raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
-    user: User = request_user(request)
-    token = new_batch_token()
-    folder = batch_folder(token)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f"input{suffix}").open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
-    params = {"token": token, "filename": f"input{suffix}", "original_name": filename,
-              "confidence": confidence}  # fmt: skip
-    title = gettext("Predictions for %(name)s") % {"name": filename}
-    job = submit_job("predict_batch", params, user, title=title)
+    title = gettext("Predictions for %(name)s") % {"name": Path(file.name or "").name}
+    job = start_batch(file, request_user(request), confidence, title)
     return Status(202, _job_out(job))
 
 

@@ -10,11 +10,9 @@ from actives.web.predictions.services import CONFIDENCES
 CONFIDENCE_CHOICES = [(str(c), f"{c:.0%}") for c in CONFIDENCES]
 
 
-class MoleculeForm(forms.Form):
-    """A SMILES, InChI, or a name/CAS from the data pack."""
-
-    q = forms.CharField(label=_("Structure or name"), max_length=5000, strip=True)
-    confidence = forms.TypedChoiceField(
+def confidence_field() -> forms.TypedChoiceField:
+    """The interval confidence, one of :data:`CONFIDENCES` (90 % unless chosen)."""
+    return forms.TypedChoiceField(
         label=_("Interval confidence"),
         choices=CONFIDENCE_CHOICES,
         coerce=float,
@@ -22,6 +20,13 @@ class MoleculeForm(forms.Form):
         required=False,
         empty_value=None,
     )
+
+
+class MoleculeForm(forms.Form):
+    """A SMILES, InChI, or a name/CAS from the data pack."""
+
+    q = forms.CharField(label=_("Structure or name"), max_length=5000, strip=True)
+    confidence = confidence_field()
 
 
 class BatchForm(forms.Form):
@@ -35,11 +40,4 @@ class BatchForm(forms.Form):
             "records get an error message in the results; the rest are predicted."
         ),
     )
-    confidence = forms.TypedChoiceField(
-        label=_("Interval confidence"),
-        choices=CONFIDENCE_CHOICES,
-        coerce=float,
-        initial="0.9",
-        required=False,
-        empty_value=None,
-    )
+    confidence = confidence_field()

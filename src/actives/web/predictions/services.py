@@ -7,17 +7,25 @@ import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from actives.chem.files import STRUCTURE_SUFFIXES
 from actives.config import get_settings
+from actives.errors import InvalidInputError
 from actives.predict.predictor import MoleculeReport, Predictor
 from actives.predict.registry import CosmeticFunction
 from actives.predict.shipped import installed_models
+from actives.web.accounts.models import User
 from actives.web.catalog.services import pack_or_none
+from actives.web.jobs.models import Job
+from actives.web.jobs.runner import submit_job
 
 CONFIDENCES = (0.8, 0.9, 0.95)
+NOT_A_STRUCTURE_FILE = "not_a_structure_file"
 FUNCTION_LABELS: dict[str, str | Promise] = {
     CosmeticFunction.WHITENING: _("whitening"),
     CosmeticFunction.ANTI_WRINKLE: _("anti-wrinkle"),
@@ -103,6 +111,56 @@ def profile_chart(report: MoleculeReport) -> tuple[list[ChartRow], float]:
             )
         )
     return rows, 24 + len(rows) * ROW_HEIGHT
+
+
+def model_summaries() -> list[dict[str, Any]]:
+    """Every installed model with its headline card facts (the page and the API list these)."""
+    rows = []
+    for model in installed_models():
+        card = model.card()
+        scaffold = card.get("evaluation", {}).get("scaffold", {}).get("overall", {})
+        rows.append(
+            {
+                "id": model.endpoint_id,
+                "title": card.get("title", model.endpoint_id),
+                "function": card.get("function", ""),
+                "units": card.get("units", ""),
+                "origin": model.origin,
+                "n_compounds": card.get("n_compounds"),
+                "active_threshold": card.get("active_threshold"),
+                "scaffold_rmse": scaffold.get("rmse"),
+                "scaffold_coverage": scaffold.get("coverage"),
+                "trained_at": card.get("trained_at", ""),
+            }
+        )
+    return rows
+
+
+def start_batch(upload: UploadedFile[Any], user: User, confidence: float, title: str) -> Job:
+    """Store an uploaded structure file in a fresh batch folder and queue its prediction job.
+
+    InvalidInputError with code ``not_a_structure_file`` when the name is not a structure file
+    (nothing is stored then).
+    """
+    filename = Path(upload.name or "").name
+    suffix = Path(filename).suffix.lower()
+    if suffix not in STRUCTURE_SUFFIXES:
+        raise InvalidInputError(
+            f"{filename or 'The upload'} is not a structure file; expected one of "
+            f"{', '.join(sorted(STRUCTURE_SUFFIXES))}.",
+            code=NOT_A_STRUCTURE_FILE,
+        )
+    if not 0 < confidence < 1:
+        raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
+    token = new_batch_token()
+    folder = batch_folder(token)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"input{suffix}").open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    params = {"token": token, "filename": f"input{suffix}", "original_name": filename,
+              "confidence": confidence}  # fmt: skip
+    return submit_job("predict_batch", params, user, title=title)
 
 
 def batch_folder(token: str) -> Path:

@@ -20,21 +20,22 @@ from actives.errors import ActivesError, InvalidInputError, NotFoundError
 from actives.predict.explain import contributions_svg
 from actives.predict.export import FORMATS, MEDIA_TYPES, TableWriter
 from actives.predict.predictor import resolve_structure
-from actives.predict.shipped import find_model, installed_models
+from actives.predict.shipped import find_model
 from actives.web.accounts.models import User, current_user
 from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.catalog.services import pack_or_none, structure_svg
 from actives.web.jobs.models import Job, JobStatus
-from actives.web.jobs.runner import submit_job
 from actives.web.predictions.forms import BatchForm, MoleculeForm
 from actives.web.predictions.kinds import RESULT_NAME
 from actives.web.predictions.services import (
     FUNCTION_LABELS,
+    NOT_A_STRUCTURE_FILE,
     batch_folder,
     get_predictor,
-    new_batch_token,
+    model_summaries,
     profile_chart,
     source_url,
+    start_batch,
 )
 
 EXAMPLES = [
@@ -54,26 +55,6 @@ SUBSETS = {
 DOWNLOAD_FORMATS = ("csv", "xlsx", "sdf")
 
 
-def _model_rows() -> list[dict[str, Any]]:
-    rows = []
-    for model in installed_models():
-        card = model.card()
-        scaffold = card.get("evaluation", {}).get("scaffold", {}).get("overall", {})
-        rows.append(
-            {
-                "id": model.endpoint_id,
-                "title": card.get("title", model.endpoint_id),
-                "function": FUNCTION_LABELS.get(card.get("function", ""), card.get("function", "")),
-                "origin": model.origin,
-                "n": card.get("n_compounds"),
-                "rmse": scaffold.get("rmse"),
-                "coverage": scaffold.get("coverage"),
-                "trained_at": card.get("trained_at", ""),
-            }
-        )
-    return rows
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """One structure, a batch upload, the installed models and your recent batches."""
@@ -84,7 +65,10 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": MoleculeForm(initial={"confidence": "0.9"}),
             "batch_form": BatchForm(initial={"confidence": "0.9"}),
-            "models": _model_rows(),
+            "models": [
+                {**m, "function": FUNCTION_LABELS.get(m["function"], m["function"])}
+                for m in model_summaries()
+            ],
             "examples": EXAMPLES,
             "batches": Job.objects.visible_to(user).filter(kind="predict_batch")[:10],
             "pack": pack_or_none(),
@@ -162,25 +146,18 @@ def batch(request: HttpRequest) -> HttpResponse:
         return redirect("predictions:index")
     upload = form.cleaned_data["file"]
     filename = Path(upload.name).name
-    suffix = Path(filename).suffix.lower()
-    if suffix not in {".sdf", ".sd", ".mol", ".smi", ".txt", ".csv"}:
-        messages.error(
-            request,
-            _("%(name)s is not a structure file; expected .sdf, .smi or .csv.")
-            % {"name": filename},
-        )
-        return redirect("predictions:index")
-    token = new_batch_token()
-    folder = batch_folder(token)
-    folder.mkdir(parents=True, exist_ok=True)
-    safe_name = f"input{suffix}"
-    with (folder / safe_name).open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    params = {"token": token, "filename": safe_name, "original_name": filename,
-              "confidence": form.cleaned_data.get("confidence") or 0.9}  # fmt: skip
     title = _("Predictions for %(name)s") % {"name": filename}
-    job = submit_job("predict_batch", params, current_user(request), title=title)
+    confidence = form.cleaned_data.get("confidence") or 0.9
+    try:
+        job = start_batch(upload, current_user(request), confidence, title)
+    except InvalidInputError as exc:
+        shown = (
+            _("%(name)s is not a structure file; expected .sdf, .smi or .csv.") % {"name": filename}
+            if exc.code == NOT_A_STRUCTURE_FILE
+            else exc.message
+        )
+        messages.error(request, shown)
+        return redirect("predictions:index")
     return redirect("jobs:detail", job_id=job.pk)
 
 
