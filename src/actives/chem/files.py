@@ -18,6 +18,8 @@ from actives.errors import InvalidFileError
 SDF_SUFFIXES = (".sdf", ".sd", ".mol")
 SMILES_SUFFIXES = (".smi", ".csv", ".txt")
 STRUCTURE_SUFFIXES = SDF_SUFFIXES + SMILES_SUFFIXES
+TABLE_SUFFIXES = (".parquet",)  # a table with a SMILES column, read in record batches
+LIBRARY_SUFFIXES = STRUCTURE_SUFFIXES + TABLE_SUFFIXES  # what `actives screen` reads
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,47 @@ def _smi_inputs(stream: io.TextIOBase) -> Iterator[StructureInput]:
         yield StructureInput(line, title, parts[0])
 
 
+def _parquet_inputs(path: Path, batch_rows: int = 10_000) -> Iterator[StructureInput]:
+    """Rows of a Parquet table with a SMILES column (and an optional id/name/title column),
+    read one record batch at a time; row numbers count from 1."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidFileError(f"{path.name} is not a readable Parquet file ({exc}).") from exc
+    header = list(table.schema_arrow.names)
+    smiles_at = _pick(header, SMILES_HEADERS)
+    if smiles_at is None:
+        raise InvalidFileError(
+            f"{path.name} has columns {', '.join(header) or 'none'}; expected a SMILES column "
+            f"named one of: {', '.join(SMILES_HEADERS)}."
+        )
+    title_at = _pick(header, TITLE_HEADERS)
+    columns = [header[smiles_at]] + ([header[title_at]] if title_at is not None else [])
+    row = 0
+    try:
+        for batch in table.iter_batches(batch_size=batch_rows, columns=columns):
+            texts = batch.column(0).to_pylist()
+            titles = batch.column(1).to_pylist() if title_at is not None else [None] * len(texts)
+            for text, title in zip(texts, titles, strict=True):
+                row += 1
+                text = "" if text is None else str(text).strip()
+                label = f"row {row}" if title is None or str(title) == "" else str(title)
+                error = "" if text else f"row {row}: no structure in column {columns[0]!r}"
+                yield StructureInput(row, label, text, error)
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidFileError(f"{path.name}: unreadable after row {row} ({exc}).") from exc
+
+
 def iter_structure_inputs(path: Path) -> Iterator[StructureInput]:
     """Stream the records of a structure file without loading it whole (bounded memory).
 
     SD files (``.sdf``/``.sd``/``.mol``) record by record, a broken record carrying its error;
     ``.smi``/``.txt`` as "SMILES [title]" lines; ``.csv`` with a SMILES column found by its header
-    (smiles, canonical_smiles, structure) or else the first column.
+    (smiles, canonical_smiles, structure) or else the first column; ``.parquet`` with a SMILES
+    column found by the same names (and an optional id/name/title column).
     """
     name = path.name.lower()
     if not path.is_file():
@@ -106,10 +143,13 @@ def iter_structure_inputs(path: Path) -> Iterator[StructureInput]:
             else:
                 yield StructureInput(record.index, record.title, "", record.error)
         return
+    if name.endswith(TABLE_SUFFIXES):
+        yield from _parquet_inputs(path)
+        return
     if not name.endswith(SMILES_SUFFIXES):
         raise InvalidFileError(
             f"{path.name}: expected an SD file ({', '.join(SDF_SUFFIXES)}), a SMILES list "
-            "(.smi, .txt) or a CSV table with a SMILES column."
+            "(.smi, .txt), a CSV table with a SMILES column or a Parquet table with one."
         )
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
         if name.endswith(".csv"):

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from actives.chem.batch import process_structures
-from actives.chem.files import SDF_SUFFIXES, StructureInput
+from actives.chem.files import SDF_SUFFIXES, TABLE_SUFFIXES, StructureInput
 from actives.errors import InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.artifact import ModelArtifact, prepare
@@ -150,6 +150,11 @@ class Predictor:
                 done += len(table)
                 progress(done, total, f"{done:,} structures predicted")
                 yield table
+
+    def predict_records(self, inputs: Sequence[StructureInput]) -> pd.DataFrame:
+        """Predict one chunk of file records (row numbers, titles and read errors kept), in
+        order: the unit of work of :meth:`predict_stream` and of library screening."""
+        return self._predict_inputs(list(inputs))
 
     def _predict_inputs(self, inputs: list[StructureInput]) -> pd.DataFrame:
         texts = [i.text for i in inputs]
@@ -289,6 +294,14 @@ class FileSummary:
 
 def count_records(path: Path) -> int | None:
     """Records in a structure file, counted cheaply for progress (None if it cannot be read)."""
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (pa.ArrowException, OSError):
+            return None
     try:
         with path.open("rb") as handle:
             if path.suffix.lower() in SDF_SUFFIXES:
