@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chembl_structure_pipeline import standardizer
@@ -12,6 +13,13 @@ from actives.chem._rdlog import captured_rdkit_log
 from actives.errors import InvalidStructureError
 
 _CARBON = Chem.MolFromSmarts("[#6]")
+# Atoms that make some step of the pipeline do something: a charge (uncharging), hydrogen as a
+# graph atom (H removal), and any element outside the common organic set (metals and boron for the
+# exclusion flag; Li, Na and K for the alkoxide rule). A molecule without them, without isotopes,
+# in one fragment and without coordinates only needs the pipeline's normalisation and tartrate
+# rules; everything else goes through the whole pipeline.
+_NEEDS_FULL_PIPELINE = Chem.MolFromSmarts("[!+0,!#6&!#7&!#8&!#9&!#15&!#16&!#17&!#35&!#53]")
+_ISOTOPE_IN_SMILES = re.compile(r"\[\d")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,39 @@ def _parent(standardized: Chem.Mol) -> tuple[Chem.Mol, bool]:
     return standardizer.uncharge_mol(isotope_parent), bool(excluded)
 
 
+def _plain_organic(mol: Chem.Mol, smiles: str) -> bool:
+    """Whether only normalisation can change this molecule (see ``_NEEDS_FULL_PIPELINE``)."""
+    return (
+        "." not in smiles
+        and not _ISOTOPE_IN_SMILES.search(smiles)
+        and mol.GetNumConformers() == 0
+        and not Chem.GetMolSubstanceGroups(mol)
+        and not mol.HasSubstructMatch(_NEEDS_FULL_PIPELINE)
+    )
+
+
+def _standardize_plain(mol: Chem.Mol) -> Chem.Mol | None:
+    """The pipeline's result for a plain organic molecule, or None where it needs the pipeline.
+
+    On such a molecule H removal, uncharging, the isotope parent and the exclusion flag change
+    nothing, so only normalisation and the tartrate rule run. If normalisation leaves a charge
+    (a nitro group, a sulfoxide), uncharging would have work to do, so the caller falls back to
+    the whole pipeline. Tested identical to the pipeline in tests/unit/chem and on the data pack.
+    """
+    normalized = standardizer.normalize_mol(standardizer.kekulize_mol(Chem.Mol(mol)))
+    if normalized.HasSubstructMatch(_NEEDS_FULL_PIPELINE):
+        return None
+    flattened = standardizer.flatten_tartrate_mol(normalized)
+    Chem.SanitizeMol(flattened)
+    return flattened
+
+
+def _standardize_full(mol: Chem.Mol) -> tuple[Chem.Mol, bool]:
+    """The ChEMBL pipeline: standardise, then the parent and its exclusion flag."""
+    standardized = standardizer.standardize_mol(Chem.Mol(mol))
+    return _parent(standardized)
+
+
 def standardize(mol: Chem.Mol) -> Standardized:
     """ChEMBL standardisation then parent (salts/solvents stripped, charges neutralised).
 
@@ -52,8 +93,8 @@ def standardize(mol: Chem.Mol) -> Standardized:
     before = Chem.MolToSmiles(mol)
     with captured_rdkit_log():
         try:
-            standardized = standardizer.standardize_mol(Chem.Mol(mol))
-            parent, excluded = _parent(standardized)
+            plain = _standardize_plain(mol) if _plain_organic(mol, before) else None
+            parent, excluded = (plain, False) if plain is not None else _standardize_full(mol)
         except Exception as exc:  # the pipeline raises plain exceptions on odd inputs
             raise InvalidStructureError(
                 f"Standardisation failed for {before!r}: {exc}. Expected an organic structure."

@@ -16,16 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rdkit import Chem
+from scipy import sparse
 
 from actives import __version__
 from actives.chem import morgan_fingerprint, to_mol
 from actives.chem._rdlog import captured_rdkit_log
 from actives.chem.fingerprints import (
     MORGAN_BITS,
+    nearest_tanimoto,
     packed_bits,
     packed_matrix,
-    packed_tanimoto,
     row_popcounts,
+    sparse_bit_matrix,
 )
 from actives.errors import InvalidInputError, NotFoundError
 from actives.predict.conformal import DomainConformal
@@ -92,19 +94,19 @@ class ModelArtifact:
         matrix = packed_matrix(self.domain_bits)
         return matrix, row_popcounts(matrix)
 
+    @cached_property
+    def _domain_sparse(self) -> sparse.csr_matrix:
+        """The training bits as a sparse matrix, for many queries at once."""
+        return sparse_bit_matrix(self._domain_matrix[0])
+
     def nearest_training(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For packed query rows: similarity to the nearest training compound (all of them, for
         the applicability domain) and to the nearest proper training compound (for the
         conformal category)."""
         matrix, counts = self._domain_matrix
         proper = self.n_proper or len(matrix)
-        nearest = np.zeros(len(bits))
-        nearest_proper = np.zeros(len(bits))
-        for i, query in enumerate(bits):
-            scores = packed_tanimoto(matrix, counts, query)
-            nearest[i] = scores.max(initial=0.0)
-            nearest_proper[i] = scores[:proper].max(initial=0.0)
-        return nearest, nearest_proper
+        nearest = nearest_tanimoto(self._domain_sparse, counts, bits, prefixes=[proper])
+        return nearest[:, 0], nearest[:, 1]
 
     @property
     def featurizers(self) -> tuple[str, ...]:

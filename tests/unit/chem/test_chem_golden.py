@@ -73,3 +73,30 @@ def test_fingerprint_bytes_round_trip_and_tanimoto() -> None:
     sims = bulk_tanimoto(aspirin, [aspirin, salicylic])
     assert sims[0] == 1.0
     assert sims[1] == pytest.approx(0.4483, abs=1e-4)
+
+
+def test_nearest_tanimoto_matches_one_query_at_a_time() -> None:
+    """The sparse many-query nearest similarity equals the per-query packed popcount one."""
+
+    from actives.chem.fingerprints import (
+        morgan_fingerprint,
+        nearest_tanimoto,
+        packed_bits,
+        packed_matrix,
+        packed_tanimoto,
+        row_popcounts,
+        sparse_bit_matrix,
+    )
+
+    reference = ["CCO", "c1ccccc1O", "CC(=O)Oc1ccccc1C(=O)O", "OCc1cc(=O)c(O)co1", "CCCCCC"]
+    queries = ["c1ccccc1", "CCO", "OC(=O)c1ccccc1O", "[Na+]"]
+    matrix = packed_matrix([packed_bits(morgan_fingerprint(to_mol(s))) for s in reference])
+    query = packed_matrix([packed_bits(morgan_fingerprint(to_mol(s))) for s in queries])
+    counts = row_popcounts(matrix)
+    got = nearest_tanimoto(sparse_bit_matrix(matrix), counts, query, prefixes=[2], block=3)
+    for i, row in enumerate(query):
+        scores = packed_tanimoto(matrix, counts, row)
+        assert got[i, 0] == pytest.approx(scores.max())
+        assert got[i, 1] == pytest.approx(scores[:2].max())
+    assert got[1, 0] == 1.0  # ethanol is in the reference
+    assert nearest_tanimoto(sparse_bit_matrix(matrix), counts, query[:0]).shape == (0, 1)

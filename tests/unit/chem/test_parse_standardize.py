@@ -104,3 +104,33 @@ def test_single_fragment_parent_equals_the_chembl_pipeline(smiles: str) -> None:
     parent, excluded = _parent(Chem.Mol(standardized))
     assert Chem.MolToSmiles(parent) == Chem.MolToSmiles(expected)
     assert excluded == bool(expected_excluded)
+
+
+@pytest.mark.parametrize(
+    ("smiles", "plain"),
+    [
+        ("CC(=O)Oc1ccccc1C(=O)O", True),
+        ("OC(=O)[C@H](O)[C@@H](O)C(=O)O", True),  # tartaric acid: stereo flattened
+        ("CC(=O)C(O)=N", True),  # amide tautomer normalised, stays neutral
+        ("CS(C)=O", True),  # sulfoxide: normalised to a charge, so the pipeline is used
+        ("CN(=O)=O", False),  # RDKit reads a pentavalent nitro as charge-separated
+        ("CC(=O)[O-]", False),  # a charge
+        ("[2H]C(Cl)(Cl)Cl", False),  # an isotope
+        ("CC(=O)O.CCN", False),  # two fragments
+        ("C[Si](C)(C)O", False),  # an element outside the organic set
+        ("OB(O)c1ccccc1", False),  # boron counts for the exclusion flag
+    ],
+)
+def test_plain_fast_path_equals_the_chembl_pipeline(smiles: str, plain: bool) -> None:
+    """Plain organic molecules skip steps that cannot change them; the result is the same."""
+    import importlib
+
+    module = importlib.import_module("actives.chem.standardize")
+    mol = to_mol(smiles)
+    assert module._plain_organic(mol, Chem.MolToSmiles(mol)) is plain
+    full, _excluded = module._standardize_full(mol)
+    assert standardize(mol).smiles == Chem.MolToSmiles(full)
+    if plain:
+        fast = module._standardize_plain(mol)
+        if fast is not None:
+            assert Chem.MolToSmiles(fast) == Chem.MolToSmiles(full)
