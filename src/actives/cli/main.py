@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from actives import __version__
-from actives.cli import knowledge, model_training, platform_commands, predict, users
+from actives.cli import knowledge, model_training, platform_commands, predict, screen, users
 
 app = typer.Typer(
     name="actives",
@@ -47,6 +47,7 @@ app.add_typer(knowledge.data_app, name="data")
 app.command()(knowledge.compound)
 app.command()(knowledge.plant)
 app.command()(predict.predict)
+app.command()(screen.screen)
 predict.models_app.command("train")(model_training.train)
 predict.models_app.command("evaluate")(model_training.evaluate)
 app.add_typer(predict.models_app, name="models")

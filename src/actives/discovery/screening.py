@@ -52,6 +52,7 @@ ERRORS_SUFFIX = ".errors.csv"
 MANIFEST = "manifest.json"
 STATS_KEY = b"actives_screen_chunk"
 PERMEATION_ENDPOINT = "skin_logkp"
+DASK_CONNECT_TIMEOUT = "20s"
 ERROR_COLUMNS = ["row", "title", "input", "message"]
 DROPPED_FROM_HITS = ["status", "message"]  # every hit is "ok"; errors have their own file
 
@@ -476,7 +477,7 @@ def _run_dask(
 
     dask: Any = distributed  # its API is only partly typed
     try:
-        client = dask.Client(address, set_as_default=False, timeout="20s")
+        client = dask.Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InvalidInputError(
             f"Cannot connect to a Dask scheduler at {address!r} ({exc}); expected the address "
@@ -485,7 +486,7 @@ def _run_dask(
     try:
         limit = 2 * max(1, sum(client.nthreads().values()))
         chunk_of: dict[Any, int] = {}
-        running = dask.as_completed()
+        running = dask.as_completed(loop=client.loop)
         for k, chunk in todo:
             future = client.submit(screen_chunk, settings, chunk, pure=False)
             chunk_of[future.key] = k
