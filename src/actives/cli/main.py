@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from actives import __version__
-from actives.cli import knowledge, model_training, platform_commands, predict, screen, users
+from actives.cli import (
+    discover,
+    knowledge,
+    model_training,
+    platform_commands,
+    predict,
+    screen,
+    users,
+)
 
 app = typer.Typer(
     name="actives",
@@ -48,6 +56,7 @@ app.command()(knowledge.compound)
 app.command()(knowledge.plant)
 app.command()(predict.predict)
 app.command()(screen.screen)
+app.add_typer(discover.discover_app, name="discover")
 predict.models_app.command("train")(model_training.train)
 predict.models_app.command("evaluate")(model_training.evaluate)
 app.add_typer(predict.models_app, name="models")

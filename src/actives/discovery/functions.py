@@ -1,0 +1,172 @@
+"""What speaks for a cosmetic function: trained models where installed, else reference actives.
+
+A function with an installed model (shipped or a user's own, e.g. an in-house tyrosinase assay)
+is scored by the model's predicted potency. A function without one (whitening, until tyrosinase
+data is supplied) is scored by Tanimoto similarity to the function's reference actives: the
+MFDS-notified functional ingredients and well-documented literature actives, each with its
+citation (``resources/reference/reference_actives.csv``). That is a similarity signal, not a
+potency prediction, and is labelled so everywhere; a trained model replaces it as soon as one is
+installed.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import numpy as np
+
+from actives.chem.fingerprints import (
+    morgan_fingerprint,
+    nearest_tanimoto,
+    packed_bits,
+    packed_matrix,
+    row_popcounts,
+    sparse_bit_matrix,
+)
+from actives.chem.parse import to_mol
+from actives.errors import InvalidInputError
+from actives.predict.registry import CosmeticFunction, Endpoint
+
+SignalKind = Literal["model", "similarity"]
+# Properties, not efficacy: never a function to discover actives for.
+NOT_EFFICACY = {CosmeticFunction.SKIN_PERMEATION, CosmeticFunction.SENSITISATION}
+PERMEATION_ENDPOINT = "skin_logkp"
+
+
+@dataclass(frozen=True)
+class ReferenceActive:
+    """A documented active of a function, with where that is written down."""
+
+    function: str
+    name: str
+    name_ko: str
+    smiles: str
+    basis: str
+    citation: str
+    note: str
+
+
+@dataclass(frozen=True)
+class FunctionSignal:
+    """How one function is scored: its model endpoints, or its reference actives."""
+
+    function: str
+    kind: SignalKind
+    endpoints: tuple[Endpoint, ...]
+    references: tuple[ReferenceActive, ...]
+
+    @property
+    def primary(self) -> Endpoint | None:
+        """The endpoint whose potency is shown (the first with an activity threshold)."""
+        with_threshold = [e for e in self.endpoints if e.active_threshold is not None]
+        return (with_threshold or list(self.endpoints) or [None])[0]
+
+    def describe(self) -> str:
+        """One line for tables and reports: which models, or which similarity."""
+        if self.kind == "model":
+            return "model: " + ", ".join(f"{e.title} ({e.id})" for e in self.endpoints)
+        return (
+            f"similarity to {len(self.references)} reference actives (Morgan/Tanimoto); "
+            "not a potency prediction"
+        )
+
+
+@cache
+def reference_actives() -> tuple[ReferenceActive, ...]:
+    """Every shipped reference active (a small table we curated, each row with its citation)."""
+    text = (
+        resources.files("actives.resources")
+        .joinpath("reference/reference_actives.csv")
+        .read_text(encoding="utf-8")
+    )
+    return tuple(ReferenceActive(**row) for row in csv.DictReader(text.splitlines()))
+
+
+def parse_function(name: str) -> CosmeticFunction:
+    """A function by its id (``anti-wrinkle`` and ``Anti wrinkle`` read as ``anti_wrinkle``)."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        function = CosmeticFunction(key)
+    except ValueError:
+        known = ", ".join(f.value for f in discoverable_functions())
+        raise InvalidInputError(f"Unknown cosmetic function {name!r}; expected one of {known}.")
+    if function in NOT_EFFICACY:
+        known = ", ".join(f.value for f in discoverable_functions())
+        raise InvalidInputError(
+            f"{function.value} is a property, not an efficacy function; expected one of {known}."
+        )
+    return function
+
+
+def discoverable_functions() -> list[CosmeticFunction]:
+    """Efficacy functions with a model installed or reference actives shipped."""
+    from actives.discovery.screening import installed_functions
+
+    modelled = set(installed_functions())
+    referenced = {r.function for r in reference_actives()}
+    return [
+        f
+        for f in CosmeticFunction
+        if f not in NOT_EFFICACY and (f.value in modelled or f.value in referenced)
+    ]
+
+
+def function_signal(function: str | CosmeticFunction) -> FunctionSignal:
+    """The signal for a function: installed models first, reference similarity otherwise."""
+    from actives.discovery.screening import installed_endpoints
+
+    chosen = parse_function(str(function.value if isinstance(function, CosmeticFunction) else function))
+    endpoints = tuple(e for e in installed_endpoints().values() if e.function == chosen)
+    references = tuple(r for r in reference_actives() if r.function == chosen.value)
+    if endpoints:
+        return FunctionSignal(chosen.value, "model", endpoints, references)
+    if references:
+        return FunctionSignal(chosen.value, "similarity", (), references)
+    raise InvalidInputError(
+        f"No model is installed and no reference actives are known for {chosen.value}; train "
+        "one with `actives models train` (see docs/guide/en/predictions.md)."
+    )
+
+
+@dataclass(frozen=True)
+class ReferenceSimilarity:
+    """For each query: the highest similarity to a reference active, and which one."""
+
+    similarity: np.ndarray
+    nearest: list[str]
+
+
+@cache
+def _reference_index(function: str) -> tuple[tuple[str, ...], np.ndarray]:
+    refs = [r for r in reference_actives() if r.function == function]
+    bits = [packed_bits(morgan_fingerprint(to_mol(r.smiles, "smiles"))) for r in refs]
+    return tuple(r.name for r in refs), packed_matrix(bits)
+
+
+def reference_similarity(function: str, query_bits: np.ndarray) -> ReferenceSimilarity:
+    """Similarity of packed Morgan query rows to a function's reference actives.
+
+    Each reference is compared on its own (the prefixes of the reference matrix would hide which
+    one is nearest), so the cost is queries x references, a handful.
+    """
+    names, matrix = _reference_index(function)
+    if not names:
+        raise InvalidInputError(f"No reference actives for {function}.")
+    counts = row_popcounts(matrix)
+    per_reference = np.column_stack(
+        [
+            nearest_tanimoto(sparse_bit_matrix(matrix[i : i + 1]), counts[i : i + 1], query_bits)[
+                :, 0
+            ]
+            for i in range(len(names))
+        ]
+    )
+    best = per_reference.argmax(axis=1) if len(query_bits) else np.zeros(0, dtype=int)
+    return ReferenceSimilarity(
+        similarity=per_reference.max(axis=1) if len(query_bits) else np.zeros(0),
+        nearest=[names[i] for i in best],
+    )
