@@ -10,7 +10,7 @@ POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_ENV  := ACTIVES_ENV=test ACTIVES_HOME=$(CURDIR)/var/test DATABASE_URL=
 LINT_PATHS := src tests benchmarks scripts
 
-.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean pack bench bench-peers models
+.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean pack bench bench-peers bench-screen models
 
 help:
 	@echo "make run    - install, migrate, create the first admin, serve http://127.0.0.1:8000 + worker"
@@ -19,6 +19,7 @@ help:
 	@echo "make pack   - build the reference data pack from ACTIVES_RAW_DATA"
 	@echo "make bench  - run the benchmarks and update docs/benchmarks.md (run make bench-peers first)"
 	@echo "make bench-peers - install Chemprop and ADMET-AI (PyPI) into var/bench/peers-venv for the benchmarks"
+	@echo "make bench-screen - library screening throughput and memory (SCREEN_ARGS=\"--n 100000\" for a shorter run)"
 	@echo "make messages - extract and compile the Korean translations (needs GNU gettext)"
 
 $(PY):
@@ -87,6 +88,12 @@ bench: install
 	$(PY) benchmarks/knowledge_pack.py
 	nice -n 10 $(PY) benchmarks/model_accuracy.py
 	$(PY) benchmarks/predict_throughput.py
+
+# Library screening throughput and memory against the parse+fingerprint floor, written to
+# docs/benchmarks.md: 1,000,000 molecules by default (about 1.5 h on 2 cores); SCREEN_ARGS="--n 100000".
+SCREEN_ARGS ?=
+bench-screen: install
+	$(PY) benchmarks/screening_throughput.py $(SCREEN_ARGS)
 
 # The peer tools the benchmarks compare against, from PyPI only, in their own venv (never ours):
 # Chemprop v2 and ADMET-AI need torch; the only local torch wheel is 2.13.0 for CPython 3.11
