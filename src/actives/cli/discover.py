@@ -85,7 +85,9 @@ def _signal_line(signal: FunctionSignal) -> str:
 
 
 def plant(
-    name: Annotated[str, typer.Argument(help="Species, genus or family, e.g. 'Camellia sinensis'.")],
+    name: Annotated[
+        str, typer.Argument(help="Species, genus or family, e.g. 'Camellia sinensis'.")
+    ],
     function: Annotated[
         list[str], typer.Option("--function", "-f", help="Cosmetic function (repeat for more).")
     ],

@@ -82,8 +82,7 @@ def read_composition(path: Path) -> pd.DataFrame:
             frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
         else:
             raise InvalidFileError(
-                f"Composition file {path.name} has suffix {suffix!r}; expected .csv, .tsv or "
-                ".xlsx."
+                f"Composition file {path.name} has suffix {suffix!r}; expected .csv, .tsv or .xlsx."
             )
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         if isinstance(exc, ActivesError):
@@ -109,7 +108,7 @@ def composition_table(frame: pd.DataFrame, source: str = "the table") -> pd.Data
             f"{source} has {len(frame):,} constituents; expected at most {MAX_CONSTITUENTS:,} "
             "(screen larger sets with `actives screen`)."
         )
-    given = frame[structure] if structure is not None else frame[name]  # type: ignore[index]
+    given = frame[structure] if structure is not None else frame[name]
     if structure is not None and name is not None:
         given = frame[structure].where(frame[structure].notna() & (frame[structure] != ""),
                                        frame[name])  # fmt: skip
@@ -167,7 +166,9 @@ def resolve_composition(composition: pd.DataFrame, pack: DataPack | None) -> pd.
         except ActivesError as exc:
             smiles.append("")
             how.append("")
-            problems.append(exc.message.split(" As a structure:")[0] if " " in text else exc.message)
+            # A name with spaces is no SMILES: the SMILES parser's complaint is noise there.
+            message = exc.message.split(" As a structure:")[0] if " " in text else exc.message
+            problems.append(message)
     resolved = composition.copy()
     resolved["smiles"] = smiles
     resolved["resolved_by"] = how
@@ -209,7 +210,9 @@ def extract_actives(
     unresolved += [
         f"row {r}: {g}: {m}"
         for r, g, m in zip(
-            scored.loc[failed, "row"], scored.loc[failed, "given"], scored.loc[failed, "message"],
+            scored.loc[failed, "row"],
+            scored.loc[failed, "given"],
+            scored.loc[failed, "message"],
             strict=True,
         )
     ]
@@ -265,9 +268,9 @@ def extract_actives(
 
 
 def _molecular_weight(smiles: str) -> float:
-    from rdkit.Chem import Descriptors
+    from rdkit.Chem.Descriptors import MolWt  # type: ignore[attr-defined]
 
     try:
-        return float(Descriptors.MolWt(to_mol(smiles, "smiles")))
+        return float(MolWt(to_mol(smiles, "smiles")))
     except ActivesError:
         return float("nan")

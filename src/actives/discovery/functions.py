@@ -63,7 +63,8 @@ class FunctionSignal:
     def primary(self) -> Endpoint | None:
         """The endpoint whose potency is shown (the first with an activity threshold)."""
         with_threshold = [e for e in self.endpoints if e.active_threshold is not None]
-        return (with_threshold or list(self.endpoints) or [None])[0]
+        candidates = with_threshold or list(self.endpoints)
+        return candidates[0] if candidates else None
 
     def describe(self) -> str:
         """One line for tables and reports: which models, or which similarity."""
@@ -93,7 +94,9 @@ def parse_function(name: str) -> CosmeticFunction:
         function = CosmeticFunction(key)
     except ValueError:
         known = ", ".join(f.value for f in discoverable_functions())
-        raise InvalidInputError(f"Unknown cosmetic function {name!r}; expected one of {known}.")
+        raise InvalidInputError(
+            f"Unknown cosmetic function {name!r}; expected one of {known}."
+        ) from None
     if function in NOT_EFFICACY:
         known = ", ".join(f.value for f in discoverable_functions())
         raise InvalidInputError(
@@ -119,7 +122,8 @@ def function_signal(function: str | CosmeticFunction) -> FunctionSignal:
     """The signal for a function: installed models first, reference similarity otherwise."""
     from actives.discovery.screening import installed_endpoints
 
-    chosen = parse_function(str(function.value if isinstance(function, CosmeticFunction) else function))
+    text = function.value if isinstance(function, CosmeticFunction) else function
+    chosen = parse_function(text)
     endpoints = tuple(e for e in installed_endpoints().values() if e.function == chosen)
     references = tuple(r for r in reference_actives() if r.function == chosen.value)
     if endpoints:

@@ -101,7 +101,7 @@ def _sources(pack: DataPack | None, endpoint_id: str, keys: pd.Series) -> pd.Ser
     if pack is None:
         return pd.Series("", index=keys.index)
     measured = pack.measured(endpoint_id, keys).set_index("inchikey")
-    return keys.map(measured["source_ids"].astype(str)).fillna("").astype(str)
+    return keys.map(measured["source_ids"].astype(str)).astype(object).fillna("").astype(str)
 
 
 def measured_activity(endpoint: Endpoint, value: float, relation: str) -> float:
@@ -169,7 +169,7 @@ def _model_columns(
     )
     p_active[~np.isfinite(p_active)] = np.nan
     settled = np.array(
-        [measured_activity(endpoint, v, r) for v, r in zip(measured, relation, strict=True)]
+        [measured_activity(endpoint, v, str(r)) for v, r in zip(measured, relation, strict=True)]
     )
     table[f"{f}_p_active"] = np.where(np.isfinite(settled), settled, p_active)
     table[f"{f}_in_domain"] = predicted[f"{e}_in_domain"].to_numpy()
