@@ -136,6 +136,12 @@ def screen(
     except ActivesError as exc:
         console.print(f"[red]{exc.message}[/]")
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        console.print(
+            f"[yellow]Stopped. Finished chunks are kept in {parts_dir(output)}: run the same "
+            "command again to go on from there.[/]"
+        )
+        raise typer.Exit(130) from None
     console.print(f"Screen: {settings.describe()}")
     per_function = ", ".join(f"{f} {n:,}" for f, n in summary.by_function.items())
     console.print(

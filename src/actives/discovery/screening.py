@@ -29,7 +29,7 @@ import math
 import os
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -409,10 +409,34 @@ def select_hits(
     return table.loc[keep | ~ok, columns].reset_index(drop=True), stats
 
 
+@lru_cache(maxsize=4)
+def _model_checksums(endpoints: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """This process's model card checksums, read once."""
+    return tuple((e, m["card_sha256"]) for e, m in model_identities(endpoints).items())
+
+
 def screen_chunk(
-    settings: ScreenSettings, chunk: Sequence[StructureInput]
+    settings: ScreenSettings,
+    chunk: Sequence[StructureInput],
+    models: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, ChunkStats]:
-    """Predict, score and filter one chunk; the unit of work of local and Dask workers."""
+    """Predict, score and filter one chunk; the unit of work of local and Dask workers.
+
+    ``models`` (endpoint id to model card SHA-256, from the manifest) makes a worker whose
+    installed models differ refuse the chunk rather than mix two models in one output.
+    """
+    if models is not None:
+        here = dict(_model_checksums(settings.endpoints))
+        differ = [e for e in settings.endpoints if here.get(e) != models.get(e)]
+        if differ:
+            import socket
+
+            raise ConflictError(
+                f"A worker on {socket.gethostname()} has other models for {', '.join(differ)} "
+                "than the screen's (their model cards differ); expected the same models on "
+                "every worker: install them there, or run the screen where they are.",
+                code="models_differ",
+            )
     predictor = cached_predictor(settings.endpoints, settings.confidence)
     table = predictor.predict_records(chunk)
     endpoints = {e: model.endpoint for e, model in predictor.models.items()}
@@ -431,15 +455,20 @@ ChunkResult = tuple[int, pd.DataFrame, ChunkStats]
 
 
 def _run_in_process(
-    settings: ScreenSettings, todo: Iterator[tuple[int, list[StructureInput]]]
+    settings: ScreenSettings,
+    todo: Iterator[tuple[int, list[StructureInput]]],
+    models: Mapping[str, str],
 ) -> Iterator[ChunkResult]:
     for k, chunk in todo:
-        table, stats = screen_chunk(settings, chunk)
+        table, stats = screen_chunk(settings, chunk, models)
         yield k, table, stats
 
 
 def _run_local(
-    settings: ScreenSettings, todo: Iterator[tuple[int, list[StructureInput]]], workers: int
+    settings: ScreenSettings,
+    todo: Iterator[tuple[int, list[StructureInput]]],
+    models: Mapping[str, str],
+    workers: int,
 ) -> Iterator[ChunkResult]:
     """Chunks over spawned local processes, at most two per worker in flight."""
     import multiprocessing
@@ -455,7 +484,7 @@ def _run_local(
     pending: dict[Future[tuple[pd.DataFrame, ChunkStats]], int] = {}
     try:
         for k, chunk in todo:
-            pending[pool.submit(screen_chunk, settings, chunk)] = k
+            pending[pool.submit(screen_chunk, settings, chunk, models)] = k
             while len(pending) >= 2 * workers:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -469,7 +498,10 @@ def _run_local(
 
 
 def _run_dask(
-    settings: ScreenSettings, todo: Iterator[tuple[int, list[StructureInput]]], address: str
+    settings: ScreenSettings,
+    todo: Iterator[tuple[int, list[StructureInput]]],
+    models: Mapping[str, str],
+    address: str,
 ) -> Iterator[ChunkResult]:
     """Chunks on an existing Dask cluster, at most two per worker thread in flight; each Dask
     worker process loads the models once (:func:`cached_predictor`)."""
@@ -488,7 +520,7 @@ def _run_dask(
         chunk_of: dict[Any, int] = {}
         running = dask.as_completed(loop=client.loop)
         for k, chunk in todo:
-            future = client.submit(screen_chunk, settings, chunk, pure=False)
+            future = client.submit(screen_chunk, settings, chunk, models, pure=False)
             chunk_of[future.key] = k
             running.add(future)
             while running.count() >= limit:
@@ -795,6 +827,45 @@ def screen_file(
         raise InvalidInputError(f"Workers {workers}; expected at least 1.")
     manifest = _manifest(source, settings)
     parts = parts_dir(output)
+    with _exclusive(output):
+        return _screen_locked(source, output, settings, manifest, parts, workers, dask_address,
+                              restart, progress)  # fmt: skip
+
+
+@contextmanager
+def _exclusive(output: Path) -> Iterator[None]:
+    """One screen at a time per output: a lock file beside it, held (flock) while it runs."""
+    import fcntl
+
+    lock = output.with_name(f".{output.name}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConflictError(
+                f"Another screen is writing {output} (it holds {lock}); expected one screen per "
+                "output: wait for it, or choose another output name.",
+                code="screen_running",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+
+
+def _screen_locked(
+    source: Path,
+    output: Path,
+    settings: ScreenSettings,
+    manifest: dict[str, Any],
+    parts: Path,
+    workers: int,
+    dask_address: str | None,
+    restart: bool,
+    progress: Progress,
+) -> ScreenSummary:
+    """:func:`screen_file` once it holds the output's lock."""
     finished = open_checkpoint(parts, manifest, restart)
     resumed = len(finished)
     done = sum(read_part_stats(p).rows for p in finished.values())
@@ -808,12 +879,13 @@ def screen_file(
             if k not in finished:
                 yield k, list(chunk)
 
+    models = {e: m["card_sha256"] for e, m in manifest["models"].items()}
     if dask_address:
-        results = _run_dask(settings, todo(), dask_address)
+        results = _run_dask(settings, todo(), models, dask_address)
     elif workers == 1:
-        results = _run_in_process(settings, todo())
+        results = _run_in_process(settings, todo(), models)
     else:
-        results = _run_local(settings, todo(), workers)
+        results = _run_local(settings, todo(), models, workers)
     for k, table, stats in results:
         finished[k] = write_part(parts, k, table, stats)
         done += stats.rows

@@ -312,3 +312,22 @@ def test_dask_local_cluster_writes_what_one_process_writes(
     monkeypatch.setattr(screening, "DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(InvalidInputError, match="Cannot connect to a Dask scheduler"):
         screen_file(LIBRARY, tmp_path / "none.csv", settings, dask_address="tcp://127.0.0.1:9")
+
+
+def test_workers_refuse_other_models_and_a_second_screen_waits(
+    screen_models: Path, tmp_path: Path
+) -> None:
+    from actives.chem.files import StructureInput
+    from actives.discovery import screening
+
+    settings = screening.screen_settings(["antioxidant"])
+    chunk = [StructureInput(1, "ethanol", "CCO")]
+    table, _ = screening.screen_chunk(settings, chunk, {"dpph": screening._model_checksums(
+        ("dpph",))[0][1]})  # fmt: skip
+    assert table.title.tolist() == ["ethanol"]
+    with pytest.raises(ConflictError, match="has other models for dpph"):
+        screening.screen_chunk(settings, chunk, {"dpph": "a model trained elsewhere"})
+    out = tmp_path / "hits.csv"
+    with screening._exclusive(out), pytest.raises(ConflictError, match="Another screen is writing"):
+        screening.screen_file(LIBRARY, out, settings, workers=1)
+    assert not (tmp_path / ".hits.csv.lock").exists()
