@@ -166,6 +166,12 @@ def plants(
     min_constituents: Annotated[
         int, typer.Option(help="Only taxa with at least this many known constituents.")
     ] = 1,
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="Order: expected_actives (sum of P(active)), fraction_actives, best_strength."
+        ),
+    ] = "expected_actives",
     top: Annotated[int, typer.Option(help="Rows shown (the output file gets all).")] = 20,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write all rows: .csv .xlsx .parquet")
@@ -187,6 +193,7 @@ def plants(
                 level=level,  # type: ignore[arg-type]
                 species=names,
                 min_constituents=min_constituents,
+                sort_by=sort,
                 progress=bar,
             )
     except ActivesError as exc:
@@ -195,7 +202,8 @@ def plants(
     strength = "P(active)" if ranking.signal.kind == "model" else "similarity"
     table = Table()
     for column in ("#", ranking.level, "family", "constituents", f"{strength} >= 0.5",
-                   f"expected (sum of {strength})", "best compound", "references"):  # fmt: skip
+                   f"expected (sum of {strength})", "fraction", "best compound",
+                   "references"):  # fmt: skip
         table.add_column(column)
     for row in ranking.table.head(top).to_dict("records"):
         table.add_row(
@@ -205,6 +213,7 @@ def plants(
             str(row["n_constituents"]),
             str(row["n_actives"]),
             _num(row["expected_actives"]),
+            f"{100 * float(row['fraction_actives']):.0f} %",
             f"{_short(row['best'], 30)} ({_num(row['best_strength'])})",
             str(row["n_references"]),
         )

@@ -8,8 +8,9 @@ permeation, NP-likeness and the occurrence references (DOIs).
 ``expected_actives`` is the sum of P(active) over the taxon's constituents, the expected number
 of actives among them, so it grows with both the number and the strength of the actives;
 ``n_actives`` counts constituents with P(active) >= 0.5 (measured actives count as 1), and
-``best`` names the strongest one. For a function scored by similarity, a constituent "counts"
-when its similarity to a reference active is at least 0.5, and ``expected_actives`` is the sum
+``best`` names the strongest one; ``fraction_actives`` is ``n_actives`` over the known
+constituents (``sort_by`` picks the order, see ``SORT_KEYS``). For a function scored by
+similarity, a constituent "counts" when its similarity to a reference active is at least 0.5, and ``expected_actives`` is the sum
 of similarities (labelled as a similarity signal). Scores of every compound in the pack are
 computed once per pack version and set of models, and cached under ``ACTIVES_HOME/cache``.
 """
@@ -35,6 +36,10 @@ from actives.predict.predictor import Predictor
 from actives.progress import Progress, silent_progress
 
 Level = Literal["species", "genus"]
+# How taxa are ordered: the expected number of actives (favours well-studied plants, which have
+# many known constituents), the fraction of constituents predicted active (favours plants whose
+# known chemistry is rich in actives, whatever its size), or the single best constituent.
+SORT_KEYS = ("expected_actives", "fraction_actives", "best_strength")
 ACTIVE_CUTOFF = 0.5
 
 
@@ -184,6 +189,7 @@ def plants_for_function(
     level: Level = "species",
     species: Sequence[str] | None = None,
     min_constituents: int = 1,
+    sort_by: str = "expected_actives",
     home: Path | None = None,
     predictor: Predictor | None = None,
     progress: Progress = silent_progress,
@@ -196,6 +202,8 @@ def plants_for_function(
     """
     if level not in ("species", "genus"):
         raise InvalidInputError(f"Level {level!r}; expected 'species' or 'genus'.")
+    if sort_by not in SORT_KEYS:
+        raise InvalidInputError(f"Sort key {sort_by!r}; expected one of {', '.join(SORT_KEYS)}.")
     signal = function_signal(function)
     f = signal.function
     scores = pack_scores(pack, f, home=home, predictor=predictor, progress=progress)
@@ -226,7 +234,8 @@ def plants_for_function(
     if merged.empty:
         table = pd.DataFrame(
             columns=[group, "family", "n_constituents", "n_actives", "expected_actives",
-                     "best", "best_strength", "top_compounds", "n_references"]
+                     "fraction_actives", "best", "best_strength", "top_compounds",
+                     "n_references"]
         )  # fmt: skip
         return PlantRanking(f, signal, level, table, unmatched, pack.version)
     per_compound = merged.drop_duplicates([group, "inchikey"])
@@ -238,6 +247,9 @@ def plants_for_function(
             "n_constituents": grouped["inchikey"].nunique(),
             "n_actives": grouped["strength"].apply(lambda s: int((s >= ACTIVE_CUTOFF).sum())),
             "expected_actives": grouped["strength"].sum(),
+            "fraction_actives": grouped["strength"].apply(
+                lambda s: float((s >= ACTIVE_CUTOFF).mean())
+            ),
             "best": grouped["name"].first(),
             "best_inchikey": grouped["inchikey"].first(),
             "best_strength": grouped["strength"].max(),
@@ -249,10 +261,9 @@ def plants_for_function(
     )
     table["n_references"] = references.reindex(table.index).fillna(0).astype(int)
     table = table[table["n_constituents"] >= min_constituents]
+    keys = [sort_by] + [k for k in SORT_KEYS if k != sort_by] + [group]
     table = table.reset_index().sort_values(
-        ["expected_actives", "best_strength", group],
-        ascending=[False, False, True],
-        kind="stable",
+        keys, ascending=[False] * (len(keys) - 1) + [True], kind="stable"
     )
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return PlantRanking(f, signal, level, table.reset_index(drop=True), unmatched, pack.version)

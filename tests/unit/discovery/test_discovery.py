@@ -155,6 +155,10 @@ def test_plants_for_function_with_a_species_list(
     only = plants_for_function(pack, "whitening", species=names, home=tmp_path)
     assert only.table["species"].tolist() == ["Morus nigra"]
     assert only.unmatched == ["Quercus mongolica"]
+    by_fraction = plants_for_function(pack, "whitening", sort_by="fraction_actives", home=tmp_path)
+    assert by_fraction.table["fraction_actives"].is_monotonic_decreasing
+    with pytest.raises(InvalidInputError, match="Sort key"):
+        plants_for_function(pack, "whitening", sort_by="name", home=tmp_path)
     genus = plants_for_function(pack, "whitening", level="genus", home=tmp_path)
     assert genus.table["genus"].tolist()[0] == "Morus"
     with pytest.raises(InvalidInputError, match="species' or 'genus"):
