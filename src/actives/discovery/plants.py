@@ -10,9 +10,10 @@ of actives among them, so it grows with both the number and the strength of the 
 ``n_actives`` counts constituents with P(active) >= 0.5 (measured actives count as 1), and
 ``best`` names the strongest one; ``fraction_actives`` is ``n_actives`` over the known
 constituents (``sort_by`` picks the order, see ``SORT_KEYS``). For a function scored by
-similarity, a constituent "counts" when its similarity to a reference active is at least 0.5, and ``expected_actives`` is the sum
-of similarities (labelled as a similarity signal). Scores of every compound in the pack are
-computed once per pack version and set of models, and cached under ``ACTIVES_HOME/cache``.
+similarity, a constituent "counts" when its similarity to a reference active is at least 0.5,
+and ``expected_actives`` is the sum of similarities (labelled as a similarity signal). Scores
+of every compound in the pack are computed once per pack version and set of models, and cached
+under ``ACTIVES_HOME/cache``.
 """
 
 from __future__ import annotations
