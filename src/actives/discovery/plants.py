@@ -163,7 +163,12 @@ def read_species_list(path: Path) -> list[str]:
         raise InvalidFileError(f"Species list {path} does not exist.")
     try:
         if path.suffix.lower() in (".csv", ".tsv"):
-            frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+            frame = pd.read_csv(
+                path,
+                sep="\t" if path.suffix.lower() == ".tsv" else ",",
+                dtype=str,
+                encoding="utf-8-sig",
+            )
             columns = {c.strip().lower(): c for c in frame.columns}
             column = next(
                 (columns[c] for c in ("species", "scientific_name", "name") if c in columns),
