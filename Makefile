@@ -10,7 +10,7 @@ POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_ENV  := ACTIVES_ENV=test ACTIVES_HOME=$(CURDIR)/var/test DATABASE_URL=
 LINT_PATHS := src tests benchmarks scripts
 
-.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps messages doctor clean pack bench bench-peers bench-screen models
+.PHONY: help run install install-test test lint typecheck unit-sqlite test-postgres browser-deps pdf-deps messages doctor clean pack bench bench-peers bench-screen models
 
 help:
 	@echo "make run    - install, migrate, create the first admin, serve http://127.0.0.1:8000 + worker"
@@ -37,7 +37,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install pdf-deps
 	$(BIN)/actives serve
 
 doctor: install
@@ -45,6 +45,10 @@ doctor: install
 
 browser-deps:
 	@scripts/install-browser.sh
+
+# A Korean font and HarfBuzz's subsetter for PDF reports (Debian packages; a notice without root).
+pdf-deps:
+	@scripts/install-fonts.sh
 
 lint: install-test
 	$(BIN)/ruff check $(LINT_PATHS)
@@ -54,7 +58,7 @@ typecheck: install-test
 	$(TEST_ENV) $(BIN)/mypy src
 
 # Everything (unit, database, API, browser) on the embedded SQLite database.
-unit-sqlite: install-test browser-deps
+unit-sqlite: install-test browser-deps pdf-deps
 	$(TEST_ENV) $(BIN)/pytest
 
 # The database tests again on PostgreSQL; required when CI=true, skipped with a notice otherwise.

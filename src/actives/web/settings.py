@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "actives.web.jobs",
     "actives.web.catalog",
     "actives.web.predictions",
+    "actives.web.discovery",
 ]
 
 MIDDLEWARE = [
@@ -152,5 +153,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # PDF printing logs every layout step at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -29,6 +29,7 @@ urlpatterns = [
     path("jobs/", include("actives.web.jobs.urls")),
     path("catalog/", include("actives.web.catalog.urls")),
     path("predictions/", include("actives.web.predictions.urls")),
+    path("discovery/", include("actives.web.discovery.urls")),
     path("modules/<slug:slug>/", core_views.module_page, name="module"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

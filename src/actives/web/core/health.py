@@ -200,6 +200,29 @@ def check_models() -> HealthCheck:
     )
 
 
+def check_pdf() -> HealthCheck:
+    """PDF reports: WeasyPrint with Pango, and a font that renders Korean."""
+    from actives.reports.pdf import korean_font
+
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        return HealthCheck(
+            "PDF reports", False, f"WeasyPrint cannot load: {exc}", fix="make install",
+            required=False,
+        )  # fmt: skip
+    font = korean_font()
+    if font is None:
+        return HealthCheck(
+            "PDF reports",
+            False,
+            f"WeasyPrint {weasyprint.__version__}; no font with Korean glyphs",
+            fix="make pdf-deps  (or: sudo apt-get install fonts-noto-cjk)",
+            required=False,
+        )
+    return HealthCheck("PDF reports", True, f"WeasyPrint {weasyprint.__version__}; Korean: {font}")
+
+
 def collect_health(progress: Progress = silent_progress) -> list[HealthCheck]:
     """Run every check in order, reporting progress."""
     steps: list[Callable[[], HealthCheck | list[HealthCheck]]] = [
@@ -210,6 +233,7 @@ def collect_health(progress: Progress = silent_progress) -> list[HealthCheck]:
         check_locale,
         check_data_pack,
         check_models,
+        check_pdf,
     ]
     results: list[HealthCheck] = []
     for i, step in enumerate(steps):

@@ -38,6 +38,7 @@ MODULES: tuple[Module, ...] = (
         "discovery",
         _("Discovery"),
         _("Which constituents of a plant or extract are likely actives for a cosmetic function."),
+        "discovery:index",
     ),
     Module(
         "predictions",

@@ -1,0 +1,1 @@
+"""Discovery pages: plant to actives, function to plants, extract to actives, screening."""
