@@ -76,6 +76,33 @@ class FunctionSignal:
         )
 
 
+def installed_endpoints() -> dict[str, Endpoint]:
+    """Every endpoint with an installed model (shipped or a user's own), by id, read from the
+    registry or, for a user's model not loaded yet, from its card (no model is loaded)."""
+    from actives.predict.registry import ENDPOINTS, get_endpoint
+    from actives.predict.shipped import endpoint_from_definition, installed_models
+
+    found: dict[str, Endpoint] = {}
+    for model in installed_models():
+        if model.endpoint_id in ENDPOINTS:
+            found[model.endpoint_id] = get_endpoint(model.endpoint_id)
+        else:
+            definition = model.card().get("endpoint_definition") or {}
+            found[model.endpoint_id] = endpoint_from_definition(definition)
+    return found
+
+
+def installed_functions() -> dict[str, list[str]]:
+    """Installed endpoint ids by cosmetic function, in the registry's function order."""
+    by_function: dict[str, list[str]] = {}
+    endpoints = installed_endpoints()
+    for function in CosmeticFunction:
+        ids = [e.id for e in endpoints.values() if e.function == function]
+        if ids:
+            by_function[function.value] = ids
+    return by_function
+
+
 @cache
 def reference_actives() -> tuple[ReferenceActive, ...]:
     """Every shipped reference active (a small table we curated, each row with its citation)."""
@@ -107,8 +134,6 @@ def parse_function(name: str) -> CosmeticFunction:
 
 def discoverable_functions() -> list[CosmeticFunction]:
     """Efficacy functions with a model installed or reference actives shipped."""
-    from actives.discovery.screening import installed_functions
-
     modelled = set(installed_functions())
     referenced = {r.function for r in reference_actives()}
     return [
@@ -120,8 +145,6 @@ def discoverable_functions() -> list[CosmeticFunction]:
 
 def function_signal(function: str | CosmeticFunction) -> FunctionSignal:
     """The signal for a function: installed models first, reference similarity otherwise."""
-    from actives.discovery.screening import installed_endpoints
-
     text = function.value if isinstance(function, CosmeticFunction) else function
     chosen = parse_function(text)
     endpoints = tuple(e for e in installed_endpoints().values() if e.function == chosen)

@@ -35,6 +35,7 @@ from actives.discovery.functions import (
     PERMEATION_ENDPOINT,
     FunctionSignal,
     function_signal,
+    installed_endpoints,
     reference_similarity,
 )
 from actives.knowledge import DataPack
@@ -47,8 +48,6 @@ def predictor_for(
     signals: Sequence[FunctionSignal], pack: DataPack | None, confidence: float = 0.9
 ) -> Predictor:
     """A predictor with the functions' model endpoints and, if installed, skin permeation."""
-    from actives.discovery.screening import installed_endpoints
-
     ids = [e.id for s in signals for e in s.endpoints]
     if PERMEATION_ENDPOINT in installed_endpoints() and PERMEATION_ENDPOINT not in ids:
         ids.append(PERMEATION_ENDPOINT)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from actives import __version__
 from actives.chem.files import LIBRARY_SUFFIXES, StructureInput, iter_structure_inputs
+from actives.discovery.functions import installed_endpoints, installed_functions
 from actives.errors import ConflictError, InvalidFileError, InvalidInputError
 from actives.predict.export import TableWriter, format_of
 from actives.predict.predictor import Predictor, count_records
@@ -114,33 +115,6 @@ class ScreenSettings:
         if self.top is not None:
             parts.append(f"top {self.top} per function")
         return "; ".join(parts)
-
-
-def installed_endpoints() -> dict[str, Endpoint]:
-    """Every endpoint with an installed model (shipped or a user's own), by id, read from the
-    registry or, for a user's model not loaded yet, from its card (no model is loaded)."""
-    from actives.predict.registry import ENDPOINTS, get_endpoint
-    from actives.predict.shipped import endpoint_from_definition, installed_models
-
-    found: dict[str, Endpoint] = {}
-    for model in installed_models():
-        if model.endpoint_id in ENDPOINTS:
-            found[model.endpoint_id] = get_endpoint(model.endpoint_id)
-        else:
-            definition = model.card().get("endpoint_definition") or {}
-            found[model.endpoint_id] = endpoint_from_definition(definition)
-    return found
-
-
-def installed_functions() -> dict[str, list[str]]:
-    """Installed endpoint ids by cosmetic function, in the registry's function order."""
-    by_function: dict[str, list[str]] = {}
-    endpoints = installed_endpoints()
-    for function in CosmeticFunction:
-        ids = [e.id for e in endpoints.values() if e.function == function]
-        if ids:
-            by_function[function.value] = ids
-    return by_function
 
 
 def _per_function(
