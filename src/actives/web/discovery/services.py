@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
@@ -46,7 +47,7 @@ from actives.web.jobs.runner import submit_job
 from actives.web.predictions.services import FUNCTION_LABELS, model_summaries, source_url
 
 PLANT_INLINE_LIMIT = 2500  # constituents scored while the page waits; larger taxa go to a job
-PLANT_ROWS_SHOWN = 300
+PLANT_ROWS_SHOWN = 100  # more on request, up to 1,000; downloads hold every row
 DOSSIER_TOP = 5
 CONFIDENCE = 0.9
 DOWNLOAD_FORMATS = ("csv", "xlsx", "sdf")
@@ -113,9 +114,10 @@ def function_choices() -> list[tuple[str, str]]:
 
 def model_function_choices() -> list[tuple[str, str]]:
     """Functions with an installed model (library screening predicts, it does not compare)."""
-    from actives.discovery.screening import installed_functions
+    from actives.discovery.functions import NOT_EFFICACY, installed_functions
 
-    return [(f, function_label(f)) for f in installed_functions()]
+    properties = {str(f.value) for f in NOT_EFFICACY}
+    return [(f, function_label(f)) for f in installed_functions() if f not in properties]
 
 
 def rule_title(rule_id: str) -> str:
@@ -427,7 +429,7 @@ def compound_rows(
     frame = table if limit is None else table.head(limit)
     rows = []
     for record in frame.to_dict("records"):
-        status = clean(record.get("status")) or "ok"
+        status = clean(record.get("status")) or ("error" if clean(record.get("problem")) else "ok")
         smiles = clean(record.get("parent_smiles")) or clean(record.get("smiles")) or ""
         rows.append(
             {
@@ -570,6 +572,7 @@ def scatter_chart(
         usable.sort_values(rank_column, kind="stable", na_position="last").index[:labels]
     )
     points = []
+    placed: list[tuple[float, float]] = []  # labels already placed, so none overlap
     for index, record in zip(usable.index, usable.to_dict("records"), strict=True):
         name = str(clean(record.get("name")) or clean(record.get("label")) or record["inchikey"])
         yv = float(record[y_column])
@@ -585,6 +588,12 @@ def scatter_chart(
         low = clean(record.get(f"{f}_low")) if intervals else None
         high = clean(record.get(f"{f}_high")) if intervals else None
         title = f"{name}: {yv:.2f} · log Kp {xv:.2f}"
+        label = ""
+        if index in labelled:
+            near = any(abs(px(xv) - x0) < 150 and abs(py(yv) - y0) < 14 for x0, y0 in placed)
+            if not near:
+                label = name[:22] + "…" if len(name) > 23 else name
+                placed.append((px(xv), py(yv)))
         points.append(
             ChartPoint(
                 x=px(xv),
@@ -594,7 +603,7 @@ def scatter_chart(
                 css=css,
                 title=title,
                 anchor=f"c-{record.get('inchikey') or index}",
-                label=(name[:22] + "…" if len(name) > 23 else name) if index in labelled else "",
+                label=label,
             )
         )
     y_label = (
@@ -734,6 +743,8 @@ def start_plants(
     if min_constituents < 1:
         raise InvalidInputError(f"Minimum constituents {min_constituents}; expected at least 1.")
     require_pack()
+    if species_upload is not None:
+        _check_suffix(species_upload, (".csv", ".tsv", ".txt"), "a species list")
     token = new_token()
     folder = discovery_folder(token)
     folder.mkdir(parents=True, exist_ok=True)
@@ -741,7 +752,6 @@ def start_plants(
                               "sort_by": sort_by, "min_constituents": min_constituents}  # fmt: skip
     original = ""
     if species_upload is not None:
-        _check_suffix(species_upload, (".csv", ".tsv", ".txt"), "a species list")
         original = _original_name(species_upload)
         path = folder / f"species{Path(original).suffix.lower()}"
         with path.open("wb") as out:
@@ -755,6 +765,7 @@ def start_plants(
         try:
             names = read_species_list(path)
         except InvalidFileError as exc:
+            shutil.rmtree(folder, ignore_errors=True)  # a refused upload is not kept
             raise InvalidFileError(exc.message.replace(path.name, original)) from None
         params.update(species_file=path.name, original_name=original, listed=len(names))
     title = str(_("Plants for %(function)s")) % {"function": function_label(signal.function)}
@@ -776,6 +787,7 @@ def start_extract(user: User, upload: UploadedFile[Any], function: str, basis: s
     try:
         composition = read_composition(path)
     except ActivesError as exc:
+        shutil.rmtree(path.parent, ignore_errors=True)  # a refused upload is not kept
         raise type(exc)(exc.message.replace(path.name, original), code=exc.code) from None
     params = {"token": token, "filename": path.name, "original_name": original,
               "function": signal.function, "basis": basis,

@@ -78,7 +78,8 @@ from actives.web.discovery.services import (
 from actives.web.jobs.models import Job, JobStatus
 from actives.web.jobs.runner import submit_job
 
-PLANT_EXAMPLES = ["Camellia sinensis", "Morus alba", "Glycyrrhiza glabra", "Centella asiatica"]
+PLANT_EXAMPLES = ("Camellia sinensis", "Morus alba", "Panax ginseng", "Glycyrrhiza glabra",
+                  "Centella asiatica", "Morus", "Moraceae")  # fmt: skip
 JOB_KINDS = ("discover_plant", "discover_plants", "discover_extract", "discover_screen")
 RESULT_FILES = {
     "discover_plants": (kinds.PLANTS_RESULT, ("csv", "xlsx")),
@@ -100,9 +101,11 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "discovery/index.html",
         {
-            "form": PlantForm(initial={"rule": "p_active"}),
+            "form": PlantForm(
+                initial={"rule": "p_active", "functions": ["antioxidant", "whitening"]}
+            ),
             "signals": signals,
-            "examples": PLANT_EXAMPLES,
+            "examples": _examples(),
             "jobs": Job.objects.visible_to(current_user(request)).filter(kind__in=JOB_KINDS)[:10],
             "pack": pack_or_none(),
         },
@@ -110,6 +113,22 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 # -- plant to actives ------------------------------------------------------------------------
+
+
+def _examples(limit: int = 4) -> list[str]:
+    """Example plants that the current data pack knows (none without a pack)."""
+    pack = pack_or_none()
+    if pack is None:
+        return []
+    found = []
+    for name in PLANT_EXAMPLES:
+        try:
+            found.append(pack.resolve_taxon(name)[1])
+        except ActivesError:
+            continue
+        if len(found) == limit:
+            break
+    return found
 
 
 def _plant_query(data: dict[str, Any]) -> str:
@@ -125,7 +144,7 @@ def _plant_or_error(
     request: HttpRequest, form: PlantForm
 ) -> tuple[PlantActives | None, HttpResponse | None, dict[str, Any]]:
     """The ranked plant, or the response to give instead (form errors, unknown plant, job)."""
-    context: dict[str, Any] = {"form": form, "examples": PLANT_EXAMPLES}
+    context: dict[str, Any] = {"form": form, "examples": _examples()}
     if not form.is_valid():
         return None, render(request, "discovery/plant.html", context, status=400), context
     data = form.cleaned_data
@@ -138,8 +157,13 @@ def _plant_or_error(
     context["pack"] = pack
     try:
         rank, taxon, size = taxon_size(pack, name)
-    except NotFoundError as exc:
-        context.update(error=exc.message, suggestions=pack.suggest_taxa(name), query=name)
+    except NotFoundError:
+        error = _("No plant species, genus or family called “%(name)s” in data pack %(pack)s.")
+        context.update(
+            error=error % {"name": name, "pack": pack.version},
+            suggestions=pack.suggest_taxa(name),
+            query=name,
+        )
         return None, render(request, "discovery/plant.html", context, status=404), context
     except InvalidInputError as exc:
         context["error"] = exc.message
@@ -244,7 +268,7 @@ def plant(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "discovery/plant.html",
-            {"form": form, "examples": PLANT_EXAMPLES, "pack": pack_or_none()},
+            {"form": form, "examples": _examples(), "pack": pack_or_none()},
         )
     form = PlantForm(request.GET)
     found, response, context = _plant_or_error(request, form)
@@ -255,6 +279,12 @@ def plant(request: HttpRequest) -> HttpResponse:
     shown = view_table(found.table, view, found.signals)
     focus_signal = next(s for s in found.signals if s.function == view.focus)
     query = _plant_query(form.cleaned_data)
+    try:
+        limit = max(PLANT_ROWS_SHOWN, min(int(request.GET.get("rows", PLANT_ROWS_SHOWN)), 1000))
+    except ValueError:
+        limit = PLANT_ROWS_SHOWN
+    more = request.GET.copy()
+    more["rows"] = str(min(limit * 3, 1000))
     headers = _headers(request, view, found.table, found)
     signals = [signal_info(s) for s in found.signals]
     for info in signals:
@@ -270,7 +300,8 @@ def plant(request: HttpRequest) -> HttpResponse:
         view_form=view_form,
         total=len(found.table),
         matching=len(shown),
-        rows=compound_rows(shown, found.signals, PLANT_ROWS_SHOWN),
+        rows=compound_rows(shown, found.signals, limit),
+        more_url="?" + more.urlencode() if limit < 1000 else "",
         chart=scatter_chart(shown, focus_signal),
         headers=headers,
         query=query,
