@@ -135,7 +135,10 @@ class ExtractForm(forms.Form):
 
     BASES = [
         ("relative", _("relative abundances (peak areas, ratios)")),
-        ("mass_percent", _("mass percentage of the whole extract (also predicts the extract's IC50)")),
+        (
+            "mass_percent",
+            _("mass percentage of the whole extract (also predicts the extract's IC50)"),
+        ),
     ]
     file = forms.FileField(
         label=_("Composition (.csv or .xlsx)"),
