@@ -92,6 +92,16 @@ def test_plant_page_ranks_constituents_with_structures_chart_and_evidence(
         assert link in text
 
 
+def test_plant_page_in_korean(client_a, with_pack) -> None:
+    from django.conf import settings
+
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    text = client_a.get("/discovery/plant/", PLANT).content.decode()
+    assert "순위 기준" in text and "유사도 신호" in text and "후보 유효성분 보고서" in text
+    miss = client_a.get("/discovery/plant/", {**PLANT, "name": "Morus albo"}).content.decode()
+    assert "식물 종, 속 또는 과가 없습니다" in miss
+
+
 def test_plant_table_sorts_and_filters(client_a, with_pack) -> None:
     def names(params: dict[str, Any]) -> list[str]:
         response = client_a.get("/discovery/plant/", {**PLANT, **params})
@@ -262,6 +272,7 @@ def test_extract_job_lists_unresolved_names_and_predicts_the_ic50(client_a, with
     result = client_a.get(f"/discovery/extract/{job.pk}/").content.decode()
     assert 'class="bars"' in result and result.count('class="bar"') == 3
     assert "not a real compound xyz" in result and "resolved by name" in result
+    assert "is neither a structure nor a name" in result  # the unresolved row says why
     sdf = _body(client_a.get(f"/discovery/jobs/{job.pk}/download.sdf")).decode()
     assert sdf.count("$$$$") == 4 and "antioxidant_activity_share" in sdf
 
