@@ -396,6 +396,17 @@ def test_api_plant_actives_and_errors(member_a, with_pack) -> None:
     assert Client().get(url, {"functions": "antioxidant"}).status_code == 401
 
 
+def test_api_large_taxon_answers_with_a_job_then_the_table(member_a, with_pack, monkeypatch):
+    monkeypatch.setattr("actives.web.discovery.services.PLANT_INLINE_LIMIT", 2)
+    headers = _bearer(member_a)
+    url, params = "/api/discovery/plants/Morus", {"functions": "antioxidant"}
+    queued = Client().get(url, params, headers=headers)
+    assert queued.status_code == 202 and queued.json()["kind"] == "discover_plant"
+    _run(Job.objects.get(pk=queued.json()["id"]))
+    done = Client().get(url, params, headers=headers)
+    assert done.status_code == 200 and done.json()["rank"] == "genus"
+
+
 def test_api_extract_json_and_file(member_a, with_pack) -> None:
     headers = _bearer(member_a)
     payload = {
