@@ -79,7 +79,13 @@ def read_composition(path: Path) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, dtype=str)
         elif suffix in (".csv", ".tsv", ".txt"):
-            frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+            frame = pd.read_csv(
+                path,
+                sep={".csv": ",", ".tsv": "\t"}.get(suffix),
+                engine="python",
+                dtype=str,
+                encoding="utf-8-sig",
+            )
         else:
             raise InvalidFileError(
                 f"Composition file {path.name} has suffix {suffix!r}; expected .csv, .tsv or .xlsx."
