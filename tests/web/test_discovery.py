@@ -296,6 +296,18 @@ def test_extract_form_explains_broken_files(client_a, with_pack, filename, conte
     assert not Job.objects.exists()
 
 
+def test_extract_with_names_only_counts_constituents_equally(client_a, with_pack) -> None:
+    names = b"compound\nresveratrol\noxyresveratrol\nArctostaphylos uva-ursi leaf\n"
+    client_a.post(
+        "/discovery/extract/",
+        {"file": _upload("names.csv", names), "function": "whitening", "basis": "relative"},
+    )
+    job = _run(Job.objects.get(kind="discover_extract"))
+    assert job.result["equal_abundance"] and job.result["n_unresolved"] == 1
+    page = client_a.get(f"/jobs/{job.pk}/").content.decode()
+    assert "every resolved constituent counts the same" in page and "similarity signal" in page
+
+
 def test_extract_form_refuses_oversized_uploads(client_a, with_pack, monkeypatch) -> None:
     monkeypatch.setattr("actives.web.discovery.forms.MAX_COMPOSITION_BYTES", 100)
     response = client_a.post(
