@@ -153,7 +153,9 @@ def _model_columns(
     table[f"{f}_measured_match"] = np.where(
         has_measured, np.where(same_key, "exact", "same skeleton, stereo not distinguished"), ""
     )
-    table[f"{f}_sources"] = _sources(pack, e, table["inchikey"]).where(has_measured, "")
+    # Sources of the measured value, found by the standardised key the value was matched on.
+    standardised_keys = pd.Series(predicted["inchikey"].to_numpy(), index=table.index)
+    table[f"{f}_sources"] = _sources(pack, e, standardised_keys).where(has_measured, "")
     table[f"{f}_predicted"] = value
     table[f"{f}_low"] = predicted[f"{e}_low"].to_numpy(dtype=float)
     table[f"{f}_high"] = predicted[f"{e}_high"].to_numpy(dtype=float)

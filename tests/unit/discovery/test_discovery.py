@@ -82,6 +82,8 @@ def test_plant_actives_ranks_constituents_with_evidence(
     ok = table[table["status"] == "ok"]
     assert (ok["antioxidant_low"] <= ok["antioxidant_predicted"]).all()
     assert set(ok["antioxidant_evidence"]) <= {"measured", "predicted"}
+    measured = ok[ok["antioxidant_evidence"] == "measured"]
+    assert len(measured) and (measured["antioxidant_sources"] != "").all()
 
 
 def test_plant_names_and_ranks(screen_models: Path, pack: DataPack) -> None:
