@@ -66,16 +66,29 @@ def plant_actives(
     rule: str = "p_active",
     predictor: Predictor | None = None,
     confidence: float = 0.9,
+    progress: Progress = silent_progress,
+    chunk_size: int = 500,
 ) -> PlantActives:
     """Rank a species', genus' or family's known constituents for the functions.
 
     The table is sorted by the first function's rank; every function has its own score and
-    rank columns. Raises NotFoundError (with suggestions) for an unknown plant name.
+    rank columns. Constituents are scored in chunks, reported to ``progress`` (a family can
+    hold thousands). Raises NotFoundError (with suggestions) for an unknown plant name.
     """
     taxon_rank, taxon, constituents = pack.constituents(name)
-    table, signals = score_compounds(
-        constituents, functions, pack=pack, predictor=predictor, confidence=confidence
-    )
+    signals = [function_signal(f) for f in dict.fromkeys(functions)]
+    predictor = predictor or predictor_for(signals, pack, confidence)
+    parts = []
+    total = len(constituents)
+    for start in range(0, max(total, 1), chunk_size):
+        part, signals = score_compounds(
+            constituents.iloc[start : start + chunk_size], functions, pack=pack,
+            predictor=predictor,
+        )  # fmt: skip
+        parts.append(part)
+        done = min(start + chunk_size, total)
+        progress(done, total, f"{done:,} of {total:,} constituents of {taxon} scored")
+    table = pd.concat(parts, ignore_index=True)
     for signal in signals:
         rank(table, signal.function, rule)
     first = signals[0].function

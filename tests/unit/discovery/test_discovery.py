@@ -87,7 +87,12 @@ def test_plant_actives_ranks_constituents_with_evidence(
 
 
 def test_plant_names_and_ranks(screen_models: Path, pack: DataPack) -> None:
-    genus = plant_actives(pack, "Morus", ["antioxidant"], rule="potency")
+    reports: list[tuple[float, float | None]] = []
+    genus = plant_actives(
+        pack, "Morus", ["antioxidant"], rule="potency", chunk_size=2,
+        progress=lambda done, total=None, message="": reports.append((done, total)),
+    )  # fmt: skip
+    assert reports[-1] == (len(genus.table), len(genus.table)) and len(reports) >= 2
     assert genus.rank == "genus" and len(genus.table) >= 3
     potencies = genus.table["antioxidant_potency"].dropna().tolist()
     assert potencies == sorted(potencies, reverse=True)

@@ -56,7 +56,7 @@ def discover_plant(params: dict[str, Any], progress: Progress) -> dict[str, Any]
     rule = str(params.get("rule", "p_active"))
     name = str(params.get("name", ""))
     progress(0, None, f"scoring the constituents of {name} for {', '.join(functions)}")
-    found = plant_result(pack, name, functions, rule)
+    found = plant_result(pack, name, functions, rule, progress)
     progress(1, 1, f"{len(found.table):,} constituents ranked")
     return {
         "name": name,

@@ -40,6 +40,7 @@ from actives.errors import ActivesError, DataPackMissingError, InvalidFileError,
 from actives.knowledge import DataPack
 from actives.predict.export import FORMATS, MEDIA_TYPES, TableWriter
 from actives.predict.shipped import installed_models
+from actives.progress import Progress, silent_progress
 from actives.web.accounts.models import User
 from actives.web.catalog.services import pack_or_none
 from actives.web.jobs.models import Job
@@ -255,12 +256,20 @@ def cached_plant(
     )
 
 
-def plant_result(pack: DataPack, name: str, functions: Sequence[str], rule: str) -> PlantActives:
+def plant_result(
+    pack: DataPack,
+    name: str,
+    functions: Sequence[str],
+    rule: str,
+    progress: Progress = silent_progress,
+) -> PlantActives:
     """:func:`~actives.discovery.plants.plant_actives`, read from the cache when it has it."""
     found = cached_plant(pack, name, functions, rule)
     if found is not None:
         return found
-    found = plant_actives(pack, name, list(functions), rule=rule, confidence=CONFIDENCE)
+    found = plant_actives(
+        pack, name, list(functions), rule=rule, confidence=CONFIDENCE, progress=progress
+    )
     path = _plant_cache(plant_key(pack, found.taxon, functions, rule))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
