@@ -76,19 +76,10 @@ def plant_actives(
     hold thousands). Raises NotFoundError (with suggestions) for an unknown plant name.
     """
     taxon_rank, taxon, constituents = pack.constituents(name)
-    signals = [function_signal(f) for f in dict.fromkeys(functions)]
-    predictor = predictor or predictor_for(signals, pack, confidence)
-    parts = []
-    total = len(constituents)
-    for start in range(0, max(total, 1), chunk_size):
-        part, signals = score_compounds(
-            constituents.iloc[start : start + chunk_size], functions, pack=pack,
-            predictor=predictor,
-        )  # fmt: skip
-        parts.append(part)
-        done = min(start + chunk_size, total)
-        progress(done, total, f"{done:,} of {total:,} constituents of {taxon} scored")
-    table = pd.concat(parts, ignore_index=True)
+    table, signals = score_compounds(
+        constituents, functions, pack=pack, predictor=predictor, confidence=confidence,
+        progress=progress, chunk_size=chunk_size,
+    )  # fmt: skip
     for signal in signals:
         rank(table, signal.function, rule)
     first = signals[0].function
@@ -141,15 +132,10 @@ def pack_scores(
         "SELECT c.inchikey, c.name, c.smiles, c.np_score FROM compounds c "
         "WHERE c.inchikey IN (SELECT DISTINCT inchikey FROM occurrences) ORDER BY c.inchikey"
     )
-    parts = []
-    total = len(compounds)
-    for start in range(0, total, chunk_size):
-        chunk = compounds.iloc[start : start + chunk_size]
-        scored, _ = score_compounds(chunk, [signal.function], pack=pack, predictor=predictor)
-        parts.append(scored)
-        done = min(start + chunk_size, total)
-        progress(done, total, f"{done:,} of {total:,} pack compounds scored")
-    table = pd.concat(parts, ignore_index=True) if parts else compounds.assign(status="ok")
+    table, _ = score_compounds(
+        compounds, [signal.function], pack=pack, predictor=predictor, progress=progress,
+        chunk_size=chunk_size,
+    )  # fmt: skip
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_suffix(".partial")
     table.to_parquet(partial, index=False)

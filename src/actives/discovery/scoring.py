@@ -42,6 +42,7 @@ from actives.knowledge import DataPack
 from actives.predict.artifact import prepare
 from actives.predict.predictor import Predictor
 from actives.predict.registry import Endpoint
+from actives.progress import Progress, silent_progress
 
 
 def predictor_for(
@@ -61,11 +62,14 @@ def score_compounds(
     pack: DataPack | None = None,
     predictor: Predictor | None = None,
     confidence: float = 0.9,
+    progress: Progress = silent_progress,
+    chunk_size: int = 1000,
 ) -> tuple[pd.DataFrame, list[FunctionSignal]]:
     """Add every function's columns (see the module docstring) to a table with ``smiles``.
 
     Rows keep their order and their other columns. A structure that cannot be read gets status
-    "error" and its message, and no scores.
+    "error" and its message, and no scores. Structures are predicted ``chunk_size`` at a time,
+    each chunk reported to ``progress`` (a plant family or the whole pack holds thousands).
     """
     if not functions:
         from actives.errors import InvalidInputError
@@ -74,7 +78,15 @@ def score_compounds(
     signals = [function_signal(f) for f in dict.fromkeys(functions)]
     predictor = predictor or predictor_for(signals, pack, confidence)
     table = compounds.reset_index(drop=True).copy()
-    predicted = predictor.predict(pd.DataFrame({"smiles": table["smiles"].astype(str)}))
+    smiles = table["smiles"].astype(str).tolist()
+    chunks = list(
+        predictor.predict_stream(
+            smiles, chunk_size=chunk_size, progress=progress, total=len(smiles)
+        )
+    )
+    predicted = (
+        pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=predictor.columns)
+    )
     table["status"] = predicted["status"].to_numpy()
     table["message"] = predicted["message"].to_numpy()
     table["parent_smiles"] = predicted["smiles"].to_numpy()
