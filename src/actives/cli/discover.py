@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from actives.discovery.functions import FunctionSignal
-from actives.errors import ActivesError, InvalidInputError
+from actives.errors import ActivesError
 from actives.knowledge import DataPack
 
 discover_app = typer.Typer(
@@ -37,13 +37,10 @@ def _pack() -> DataPack:
 
 
 def _check_output(output: Path | None, overwrite: bool) -> None:
-    from actives.predict.export import format_of
+    from actives.predict.export import check_output
 
-    if output is None:
-        return
-    format_of(output)
-    if output.exists() and not overwrite:
-        raise InvalidInputError(f"{output} exists; use --overwrite to replace it.")
+    if output is not None:
+        check_output(output, overwrite)
 
 
 def _write(table: pd.DataFrame, output: Path, metadata: dict[str, str]) -> None:

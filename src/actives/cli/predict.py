@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from actives.chem.files import STRUCTURE_SUFFIXES
-from actives.errors import ActivesError, InvalidInputError
+from actives.errors import ActivesError
 from actives.knowledge import DataPack
 from actives.predict.evidence import Measurement
-from actives.predict.export import format_of, write_table
+from actives.predict.export import check_output, write_table
 from actives.predict.predictor import MoleculeReport, Predictor, resolve_structure
 
 models_app = typer.Typer(
@@ -63,9 +63,7 @@ def predict(
     """
     try:
         if output is not None:
-            format_of(output)
-            if output.exists() and not overwrite:
-                raise InvalidInputError(f"{output} exists; use --overwrite to replace it.")
+            check_output(output, overwrite)
         pack = _pack_or_none()
         chosen = endpoints.split(",") if endpoints else None
         predictor = Predictor(chosen, confidence, pack)

@@ -42,7 +42,8 @@ from actives import __version__
 from actives.chem.files import LIBRARY_SUFFIXES, StructureInput, iter_structure_inputs
 from actives.discovery.functions import installed_endpoints, installed_functions
 from actives.errors import ConflictError, InvalidFileError, InvalidInputError
-from actives.predict.export import TableWriter, format_of
+from actives.predict import export
+from actives.predict.export import TableWriter
 from actives.predict.predictor import Predictor, count_records
 from actives.predict.registry import CosmeticFunction, Endpoint
 from actives.progress import Progress, silent_progress
@@ -757,13 +758,8 @@ def merge_parts(
 
 def check_output(output: Path, overwrite: bool) -> None:
     """An output name we can write (format by suffix) that does not hold a result already."""
-    format_of(output)
-    if not overwrite:
-        for path in (output, errors_path(output)):
-            if path.exists():
-                raise InvalidInputError(
-                    f"{path} exists; expected a new file name, or --overwrite to replace it."
-                )
+    for path in (output, errors_path(output)):  # the error file is a .csv: a format we write
+        export.check_output(path, overwrite)
 
 
 def check_library(source: Path) -> None:

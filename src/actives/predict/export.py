@@ -38,6 +38,17 @@ def format_of(path: Path) -> str:
     return fmt
 
 
+def check_output(path: Path, overwrite: bool) -> str:
+    """An output name we can write (its format, by suffix) that holds no earlier result, unless
+    ``overwrite``; a user's existing file is never replaced by default."""
+    fmt = format_of(path)
+    if path.exists() and not overwrite:
+        raise InvalidInputError(
+            f"{path} exists; expected a new file name, or --overwrite to replace it."
+        )
+    return fmt
+
+
 def _plain(value: Any) -> Any:
     """A cell as a JSON/Excel-friendly value (NaN and missing become empty)."""
     if value is None or value is pd.NA:
