@@ -21,11 +21,10 @@ import numpy as np
 
 from actives.chem.fingerprints import (
     morgan_fingerprint,
-    nearest_tanimoto,
     packed_bits,
     packed_matrix,
+    packed_tanimoto,
     row_popcounts,
-    sparse_bit_matrix,
 )
 from actives.chem.parse import to_mol
 from actives.errors import InvalidInputError
@@ -175,25 +174,15 @@ def _reference_index(function: str) -> tuple[tuple[str, ...], np.ndarray]:
 
 
 def reference_similarity(function: str, query_bits: np.ndarray) -> ReferenceSimilarity:
-    """Similarity of packed Morgan query rows to a function's reference actives.
-
-    Each reference is compared on its own (the prefixes of the reference matrix would hide which
-    one is nearest), so the cost is queries x references, a handful.
-    """
+    """Similarity of packed Morgan query rows to a function's reference actives: the highest,
+    and which reference gives it (a handful of references, so one popcount pass each)."""
     names, matrix = _reference_index(function)
     if not names:
         raise InvalidInputError(f"No reference actives for {function}.")
-    counts = row_popcounts(matrix)
-    per_reference = np.column_stack(
-        [
-            nearest_tanimoto(sparse_bit_matrix(matrix[i : i + 1]), counts[i : i + 1], query_bits)[
-                :, 0
-            ]
-            for i in range(len(names))
-        ]
-    )
-    best = per_reference.argmax(axis=1) if len(query_bits) else np.zeros(0, dtype=int)
+    queries = np.ascontiguousarray(query_bits).reshape(len(query_bits), matrix.shape[1])
+    counts = row_popcounts(queries)
+    per_reference = np.column_stack([packed_tanimoto(queries, counts, ref) for ref in matrix])
     return ReferenceSimilarity(
-        similarity=per_reference.max(axis=1) if len(query_bits) else np.zeros(0),
-        nearest=[names[i] for i in best],
+        similarity=per_reference.max(axis=1, initial=0.0),
+        nearest=[names[i] for i in per_reference.argmax(axis=1)] if len(queries) else [],
     )
