@@ -486,3 +486,22 @@ def test_api_screen_upload(member_a, with_pack) -> None:
         headers=headers,
     )
     assert refused.status_code == 422 and "No installed model" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("{not json", 400),
+        (json.dumps({"function": "antioxidant", "constituents": []}), 422),
+        (json.dumps({"function": "antioxidant",
+                     "constituents": [{"name": "resveratrol", "abundance": -1}]}), 422),
+        (json.dumps({"function": "antioxidant", "basis": "volume",
+                     "constituents": [{"name": "resveratrol"}]}), 422),
+        (json.dumps({"constituents": [{"name": "resveratrol"}]}), 422),
+    ],
+)  # fmt: skip
+def test_api_extract_refuses_broken_bodies(member_a, with_pack, body: str, status: int) -> None:
+    response = Client().post("/api/discovery/extract", body, content_type="application/json",
+                             headers=_bearer(member_a))  # fmt: skip
+    assert response.status_code == status, response.content
+    assert response.json()["detail"]
