@@ -42,6 +42,12 @@ class Endpoint:
     higher_is_active: bool = True
     sources: tuple[str, ...] = field(default_factory=tuple)
     unit_symbol: str = ""
+    classes: tuple[str, ...] = ()  # classification endpoints: labels, inactive first
+
+    @property
+    def is_classifier(self) -> bool:
+        """Whether the endpoint predicts a class (a hazard call, a potency category)."""
+        return self.task == "classification"
 
     @property
     def short_units(self) -> str:
@@ -131,6 +137,81 @@ register_all(
             "regression",
             sources=("skin-permeability",),
             unit_symbol="log Kp (cm/s)",
+        ),
+    ]
+)
+
+
+SENSITISATION_SOURCES = ("ice-skinsens", "skinsensdb")
+HAZARD = ("negative", "positive")
+
+register_all(
+    [
+        Endpoint(
+            "skin_sens_llna",
+            "Skin sensitisation hazard (mouse LLNA)",
+            CosmeticFunction.SENSITISATION,
+            "Murine local lymph node assay (OECD TG 429)",
+            "LLNA call: positive when an EC3 was derived (SI >= 3), negative otherwise",
+            "probability of a positive LLNA",
+            "classification",
+            sources=SENSITISATION_SOURCES,
+            classes=HAZARD,
+        ),
+        Endpoint(
+            "skin_sens_human",
+            "Skin sensitisation hazard (human HMT/HRIPT)",
+            CosmeticFunction.SENSITISATION,
+            "Human maximisation test and human repeat insult patch test",
+            "Human call (majority of the records; conflicting records left out)",
+            "probability of a positive human test",
+            "classification",
+            sources=SENSITISATION_SOURCES,
+            classes=HAZARD,
+        ),
+        Endpoint(
+            "skin_sens_potency",
+            "Skin sensitisation potency (UN GHS sub-category from LLNA EC3)",
+            CosmeticFunction.SENSITISATION,
+            "Murine local lymph node assay (OECD TG 429)",
+            "UN GHS / CLP: EC3 <= 2 % -> 1A, EC3 > 2 % -> 1B, LLNA negative -> NC",
+            "probability of each GHS category",
+            "classification",
+            sources=SENSITISATION_SOURCES,
+            classes=("NC", "1B", "1A"),
+        ),
+        Endpoint(
+            "ke_dpra",
+            "Key event 1: DPRA peptide reactivity call",
+            CosmeticFunction.SENSITISATION,
+            "Direct peptide reactivity assay (OECD TG 442C)",
+            "DPRA call (mean Cys/Lys depletion > 6.38 %, or Cys-only > 13.89 %)",
+            "probability of a positive DPRA",
+            "classification",
+            sources=SENSITISATION_SOURCES,
+            classes=HAZARD,
+        ),
+        Endpoint(
+            "ke_keratinosens",
+            "Key event 2: KeratinoSens keratinocyte activation call",
+            CosmeticFunction.SENSITISATION,
+            "ARE-Nrf2 luciferase KeratinoSens (OECD TG 442D)",
+            "KeratinoSens call (Imax >= 1.5 below 1000 uM with viability > 70 %)",
+            "probability of a positive KeratinoSens",
+            "classification",
+            sources=SENSITISATION_SOURCES,
+            classes=HAZARD,
+        ),
+        Endpoint(
+            "ke_hclat",
+            "Key event 3: h-CLAT dendritic cell activation call",
+            CosmeticFunction.SENSITISATION,
+            "Human cell line activation test (OECD TG 442E)",
+            "h-CLAT call (CD86 RFI >= 150 or CD54 RFI >= 200)",
+            "probability of a positive h-CLAT",
+            "classification",
+            sources=SENSITISATION_SOURCES,
+            classes=HAZARD,
         ),
     ]
 )

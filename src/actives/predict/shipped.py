@@ -19,12 +19,13 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, Protocol, cast, get_args
 
 import pandas as pd
 
 from actives.errors import InvalidFileError, InvalidInputError, NotFoundError
 from actives.predict.artifact import ModelArtifact, train_artifact
+from actives.predict.classifier import ClassifierArtifact
 from actives.predict.curation import CuratedSet, CurationOptions, curate
 from actives.predict.datasets import ENDPOINT_DATA, endpoint_source_files
 from actives.predict.evaluation import Evaluation, SplitKind, cross_validate
@@ -33,6 +34,15 @@ from actives.predict.splits import butina_clusters, murcko_scaffold
 from actives.progress import Progress, silent_progress
 
 SHIPPED = ("cox2", "mmp1", "dpph", "skin_logkp")
+# classification models, trained from the sensitisation data by actives.safety.models
+SHIPPED_CLASSIFIERS = (
+    "skin_sens_llna",
+    "skin_sens_human",
+    "skin_sens_potency",
+    "ke_dpra",
+    "ke_keratinosens",
+    "ke_hclat",
+)
 FEATURIZERS = ("morgan_counts",)
 SPLITS: tuple[SplitKind, ...] = ("scaffold", "cluster")
 N_FOLDS = 5
@@ -74,6 +84,7 @@ def endpoint_definition(endpoint: Endpoint) -> dict[str, Any]:
         "higher_is_active": endpoint.higher_is_active,
         "sources": list(endpoint.sources),
         **({"unit_symbol": symbol} if (symbol := getattr(endpoint, "unit_symbol", "")) else {}),
+        **({"classes": list(endpoint.classes)} if endpoint.classes else {}),
     }
 
 
@@ -306,13 +317,24 @@ def build_model(
     return TrainedModel(endpoint, folder, artifact, curated)
 
 
-def _save_whole(artifact: ModelArtifact, folder: Path) -> None:
+class SavableModel(Protocol):
+    """What :func:`save_whole` needs of a model: its card and a way to write its files."""
+
+    card: dict[str, Any]
+
+    def save(self, folder: Path) -> None: ...
+
+
+def _save_whole(
+    artifact: SavableModel, folder: Path, render: Callable[[dict[str, Any]], str] | None = None
+) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a model folder is read by the web server too
     try:
         artifact.save(staging)
-        (staging / "MODEL_CARD.md").write_text(render_card(artifact.card), encoding="utf-8")
+        text = (render or render_card)(artifact.card)
+        (staging / "MODEL_CARD.md").write_text(text, encoding="utf-8")
         old = None
         if folder.exists():
             old = folder.with_name(f".{folder.name}.old")
@@ -471,6 +493,9 @@ def _source_line(source: dict[str, Any]) -> str:
 # finding and loading models
 
 
+ModelTask = Literal["value", "classification", "any"]
+
+
 @dataclass(frozen=True)
 class InstalledModel:
     """A model folder in use: shipped with Actives (or ACTIVES_MODELS_DIR) or a user's own."""
@@ -486,6 +511,15 @@ class InstalledModel:
         )
         return result
 
+    @property
+    def task(self) -> Literal["value", "classification"]:
+        """ "classification" for a class model (a hazard call), "value" for a value model."""
+        try:
+            card = self.card()
+        except (OSError, ValueError):
+            return "value"
+        return "classification" if card.get("task") == "classification" else "value"
+
 
 def _model_folders(root: Path) -> list[Path]:
     if not root.is_dir():
@@ -497,8 +531,13 @@ def _model_folders(root: Path) -> list[Path]:
     )
 
 
-def installed_models() -> list[InstalledModel]:
-    """Every model in use, sorted by id; a shipped model hides a user folder of the same id."""
+def installed_models(task: ModelTask = "value") -> list[InstalledModel]:
+    """Models in use, sorted by id; a shipped model hides a user folder of the same id.
+
+    By default the value models (potency, permeation) that the Predictor, discovery and the
+    prediction pages use; ``task="classification"`` gives the class models (sensitisation
+    hazard and potency, key-event calls), ``"any"`` both.
+    """
     found: dict[str, InstalledModel] = {}
     roots: tuple[tuple[Origin, Path], ...] = (
         ("user", user_models_dir()),
@@ -507,16 +546,17 @@ def installed_models() -> list[InstalledModel]:
     for origin, root in roots:
         for folder in _model_folders(root):
             found[folder.name] = InstalledModel(folder.name, origin, folder)
-    return [found[k] for k in sorted(found)]
+    models = [found[k] for k in sorted(found)]
+    return [m for m in models if task == "any" or m.task == task]
 
 
-def find_model(endpoint_id: str) -> InstalledModel:
+def find_model(endpoint_id: str, task: ModelTask = "value") -> InstalledModel:
     """The installed model of an endpoint; NotFoundError says how to get one."""
-    for model in installed_models():
+    for model in installed_models(task):
         if model.endpoint_id == endpoint_id:
             return model
-    known = ", ".join(available()) or "none"
-    if endpoint_id in SHIPPED:
+    known = ", ".join(m.endpoint_id for m in installed_models(task)) or "none"
+    if endpoint_id in SHIPPED or endpoint_id in SHIPPED_CLASSIFIERS:
         how = "train the shipped models with `make models`"
     else:
         how = f"train one with `actives models train` (it goes to {user_models_dir()})"
@@ -546,3 +586,69 @@ def available(origin: Origin | None = None) -> list[str]:
 def model_origin(endpoint_id: str) -> Origin:
     """Whether an installed model is shipped with Actives or a user's own."""
     return find_model(endpoint_id).origin
+
+
+def load_classifier(endpoint_id: str) -> ClassifierArtifact:
+    """An installed classification model by endpoint id; never unpickles."""
+    from actives.predict.classifier import ClassifierArtifact
+
+    return ClassifierArtifact.load(find_model(endpoint_id, "classification").folder)
+
+
+def build_classifier_model(
+    data: pd.DataFrame,
+    endpoint: Endpoint,
+    folder: Path,
+    *,
+    featurizer_ids: tuple[str, ...] = FEATURIZERS,
+    card_extra: dict[str, Any] | None = None,
+    baselines: Callable[[pd.DataFrame, dict[str, Any]], dict[str, Any]] | None = None,
+    confidence: float = 0.9,
+    progress: Progress = silent_progress,
+) -> ClassifierArtifact:
+    """Evaluate (scaffold and cluster 5-fold), train and save a classification model whole.
+
+    ``data`` has columns smiles and label (one of the endpoint's classes); ``baselines`` may add
+    reference metrics computed on the same out-of-fold split (it gets the data and the
+    evaluations).
+    """
+    from actives.predict.classifier import (
+        cross_validate_classifier,
+        render_classifier_card,
+        train_classifier_artifact,
+    )
+
+    steps = len(SPLITS) + 2
+    evaluations: dict[str, Any] = {}
+    for i, split in enumerate(SPLITS):
+        progress(i, steps, f"{endpoint.id}: {split} {N_FOLDS}-fold evaluation")
+        evaluations[split] = cross_validate_classifier(
+            data,
+            endpoint.classes,
+            split=split,
+            n_folds=N_FOLDS,
+            featurizer_ids=featurizer_ids,
+            confidence=confidence,
+        )
+    progress(len(SPLITS), steps, f"{endpoint.id}: training")
+    artifact = train_classifier_artifact(
+        data,
+        endpoint,
+        featurizer_ids=featurizer_ids,
+        card_extra={
+            "endpoint_definition": endpoint_definition(endpoint),
+            "function": str(endpoint.function),
+            "target": endpoint.target,
+            "assay": endpoint.assay,
+            "confidence": confidence,
+            "n_compounds": len(data),
+            "evaluation": {split: ev.summary() for split, ev in evaluations.items()},
+            "baselines": baselines(data, evaluations) if baselines is not None else {},
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **(card_extra or {}),
+        },
+    )
+    progress(len(SPLITS) + 1, steps, f"{endpoint.id}: saving")
+    _save_whole(artifact, folder, render_classifier_card)
+    progress(steps, steps, f"{endpoint.id}: saved to {folder}")
+    return artifact
