@@ -33,7 +33,10 @@ from actives.progress import Progress, silent_progress
 
 PACK_FORMAT = 3  # 2: pattern fingerprints in RDKit's binary form; 3: measured activities
 TABLES = ("compounds", "compound_aliases", "organisms", "occurrences", "names", "rejected",
-          "activities")  # fmt: skip
+          "activities", "sensitisation", "sensitisation_records")  # fmt: skip
+# Tables added after format 3 was defined: a format-3 pack built before them lacks their files
+# and still opens (DataPack says to rebuild when one of them is asked for).
+OPTIONAL_TABLES = ("sensitisation", "sensitisation_records")
 DESCRIPTOR_COLUMNS = [
     "mw",
     "clogp",
@@ -384,16 +387,27 @@ def build_pack(
     built_at = datetime.now(UTC)
     version = built_at.strftime("%Y%m%d-%H%M%S")
     frames, reports = _load_sources(raw_root, sources, progress)
-    if not any(r.status == "loaded" for r in reports):
+    # The catalogue needs compounds, plants or names; sensitisation data alone are no pack.
+    if not any(r.status == "loaded" and r.kind != "sensitisation" for r in reports):
         raise InvalidInputError(
-            f"None of the known sources was found under {raw_root}; expected for example "
-            f"{SOURCES[0].pattern}."
+            f"None of the known sources of compounds, plants or names was found under "
+            f"{raw_root}; expected for example {SOURCES[0].pattern}."
         )
+    sensitisation_ids = {r.id for r in reports if r.kind == "sensitisation"}
+    sensitisation_frames = {k: frames.pop(k) for k in list(frames) if k in sensitisation_ids}
     records = _structure_records(frames)
     distinct = sorted(set(records["smiles_in"]))
     standardized = standardize_all(distinct, workers or os.cpu_count() or 1, progress)
     tables = assemble(frames, standardized)
     tables["activities"], activity_reports = build_activities(raw_root, progress)
+    # Reference data of the safety module, built at build time only (no import cycle).
+    from actives.safety.data import build_sensitisation_tables
+
+    sensitisation, sensitisation_records, sensitisation_report = build_sensitisation_tables(
+        sensitisation_frames, progress
+    )
+    tables["sensitisation"] = sensitisation
+    tables["sensitisation_records"] = sensitisation_records
 
     packs_dir.mkdir(parents=True, exist_ok=True)
     staging = packs_dir / f".building-{version}-{os.getpid()}"
@@ -428,6 +442,7 @@ def build_pack(
                 "rejected": int(sum(1 for v in standardized.values() if v[0] != "ok")),
             },
             "activities": activity_reports,
+            "sensitisation": sensitisation_report,
             "tables": table_info,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))

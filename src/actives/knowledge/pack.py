@@ -33,7 +33,7 @@ from actives.chem.parse import to_mol
 from actives.chem.standardize import standardize
 from actives.errors import DataPackMissingError, InvalidInputError, NotFoundError
 from actives.knowledge.activities import ACTIVITY_COLUMNS
-from actives.knowledge.build import PACK_FORMAT, TABLES
+from actives.knowledge.build import OPTIONAL_TABLES, PACK_FORMAT, TABLES
 from actives.knowledge.identifiers import CAS_PATTERN, find_cas_numbers, normalize_name
 
 INCHIKEY_PATTERN = re.compile(r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$")
@@ -76,9 +76,13 @@ class DataPack:
             )
         self.version: str = self.manifest["version"]
         self._db = duckdb.connect(":memory:")
+        self.tables: set[str] = set()
         for table in TABLES:
+            if table in OPTIONAL_TABLES and not (path / f"{table}.parquet").is_file():
+                continue
             file = (path / f"{table}.parquet").as_posix().replace("'", "''")
             self._db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{file}')")
+            self.tables.add(table)
         self._lock = threading.Lock()
         self._activity_cache: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
 
@@ -379,6 +383,40 @@ class DataPack:
         hits = frame.iloc[top].reset_index(drop=True)
         hits.insert(0, "similarity", scores[top])
         return hits
+
+    # -- skin sensitisation reference data (actives.safety.data) ---------------------------------
+
+    def _require_table(self, table: str) -> None:
+        if table not in self.tables:
+            raise DataPackMissingError(
+                f"Data pack {self.version} was built before the {table} table existed; rebuild "
+                "it with `actives data build`."
+            )
+
+    def sensitisation(self, inchikeys: Iterable[str]) -> pd.DataFrame:
+        """Measured skin-sensitisation data of these compounds, one row per compound found.
+
+        Columns as :func:`actives.safety.data.merge_sensitisation` writes them (per endpoint
+        the merged value, record count, conflict flag and sources); absent compounds have no
+        row. The rules are in the pack manifest under ``sensitisation``.
+        """
+        self._require_table("sensitisation")
+        wanted = sorted({k for k in inchikeys if k})
+        return self.sql(
+            "SELECT * FROM sensitisation WHERE inchikey IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY inchikey",
+            [wanted],
+        )
+
+    def sensitisation_records(self, inchikeys: Iterable[str]) -> pd.DataFrame:
+        """The source records (one per measurement) behind :meth:`sensitisation`."""
+        self._require_table("sensitisation_records")
+        wanted = sorted({k for k in inchikeys if k})
+        return self.sql(
+            "SELECT * FROM sensitisation_records WHERE inchikey IN "
+            "(SELECT unnest(?::VARCHAR[])) ORDER BY inchikey, endpoint, source, record_id",
+            [wanted],
+        )
 
     def info(self) -> dict[str, Any]:
         """The manifest, for `actives data info` and the web."""

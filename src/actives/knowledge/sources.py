@@ -1,7 +1,9 @@
 """The registry of raw sources a data pack is built from: where each lives, its licence, caveats.
 
 Paths are relative to ACTIVES_RAW_DATA and may contain glob patterns. A source whose files are
-absent is recorded as missing in the manifest; the build goes on without it.
+absent is recorded as missing in the manifest; the build goes on without it. Sources of kind
+``sensitisation`` feed the pack's sensitisation tables (:mod:`actives.safety.data`), not the
+compound catalogue.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Literal
 
 import pandas as pd
 
-from actives.knowledge.loaders import names, occurrences, structures
+from actives.knowledge.loaders import names, occurrences, skinsens, structures
 
-SourceKind = Literal["occurrences", "structures", "names"]
+SourceKind = Literal["occurrences", "structures", "names", "sensitisation"]
 
 MISSING_WIKIDATA_FAMILIES = (
     "Apiaceae",
@@ -57,6 +59,88 @@ COSING_LICENCE = (
 MFDS_LICENCE = (
     "Korean MFDS notice / KCIA dictionary (public work, Korean Copyright Act art. 7); the staging "
     "repository has no licence: cite the primary source."
+)
+
+ICE_LICENCE = (
+    "NIEHS Integrated Chemical Environment (ICE v4.2, NICEATM): US federal government work, "
+    "public domain; cite ICE. Staged as CSV conversions of the workbook in linhanphan/skin-dataset "
+    "(the repository has no licence)."
+)
+HELD_OUT = (
+    "Every record of about 180 chemicals was removed from the staged skin-sensitisation files "
+    "for independent evaluation: those chemicals are absent on purpose."
+)
+
+SENSITISATION_SOURCES: tuple[Source, ...] = (
+    Source(
+        "ice_invitro",
+        "NIEHS ICE skin sensitisation, in vitro (DPRA, KeratinoSens, LuSens, h-CLAT, U-SENS, "
+        "SENS-IS)",
+        "sensitisation",
+        "ice-skinsens/RAW_ICE_skin_sensitization__Data_invitro.csv",
+        skinsens.load_ice_invitro,
+        ICE_LICENCE,
+        (
+            HELD_OUT,
+            "Harmonised Response and Response_Unit are read; ranges (LuSens, mMUSST) are not "
+            "values and are counted, not used.",
+        ),
+    ),
+    Source(
+        "ice_invivo",
+        "NIEHS ICE skin sensitisation, in vivo (LLNA, guinea pig, human HMT and HRIPT)",
+        "sensitisation",
+        "ice-skinsens/RAW_ICE_skin_sensitization__Data_invivo.csv",
+        skinsens.load_ice_invivo,
+        ICE_LICENCE,
+        (
+            HELD_OUT,
+            "LLNA EC3 exists only for positives; negatives are Call rows or '>' EC3 bounds.",
+            "GHS/EPA-classified rows are almost all mixtures (formulations) and are dropped.",
+            "Human HMT/HRIPT calls conflict between records for about 100 chemicals: the "
+            "majority is kept, a tie is conflicting.",
+        ),
+    ),
+    Source(
+        "skinsensdb",
+        "SkinSensDB (Wang et al., J Cheminform 2017): in chemico, in vitro, LLNA and human data",
+        "sensitisation",
+        "skinsensdb/RAW_SKINSENS_DB_complete__Sheet2.csv",
+        skinsens.load_skinsensdb,
+        "SkinSensDB article CC BY 4.0 (J Cheminform 2017, 9:5); the staging repository "
+        "(linhanphan/skin-dataset) has no licence: cite the primary source.",
+        (
+            HELD_OUT,
+            "LLNA_EC3 '0' stands for non-sensitisers and for strong sensitisers: read as unknown, "
+            "never as a number; 'IDR' and other words are not values; 'NC' is read as "
+            "LLNA-negative.",
+            "Numeric EC3 values appear where ICE says LLNA-negative: ICE is preferred where both "
+            "have data.",
+            "KeratinoSens_LuSens_EC15 mixes both assays (read as KeratinoSens EC1.5); "
+            "h-CLAT_U-SENS_EC150 is attributed to an assay only when the row's other readouts "
+            "say which.",
+            "Malformed CAS numbers (some stored as dates) are dropped; about a quarter of the "
+            "rows have no SMILES.",
+        ),
+    ),
+    Source(
+        "echa_caat",
+        "ECHA REACH dossiers via CAAT/JHU (Ukaegbu et al.): binary skin sensitisation label",
+        "sensitisation",
+        "echa-skinsens-caat/Total Data.csv",
+        skinsens.load_echa_caat,
+        "No licence in the staging repository (DaniChinwendu/skin-sensitization-prediction); "
+        "the labels come from ECHA dossiers, whose legal notice applies: a person must decide "
+        "before redistributing.",
+        (
+            HELD_OUT,
+            "Labels come mostly from in vivo LLNA/GPMT data; kept as their own endpoints "
+            "(echa_call, echa_h317), never merged into LLNA.",
+            "InChIKeys are padded and SMILES carry mojibake: SMILES are cleaned and re-keyed.",
+            "Base rates differ by source (human ~12 % positive, LLNA ~77 %, ECHA ~72 %): a model "
+            "on pooled labels can learn the source; report metrics per label origin.",
+        ),
+    ),
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -180,7 +264,13 @@ SOURCES: tuple[Source, ...] = (
         "MHLW notice with a Chinese translation; staging repository has no licence.",
         ("Japan's negative/positive lists are PDF only and not included.",),
     ),
+    *SENSITISATION_SOURCES,
 )
+
+
+def sensitisation_sources() -> tuple[Source, ...]:
+    """The registered sources of skin-sensitisation data."""
+    return tuple(s for s in SOURCES if s.kind == "sensitisation")
 
 
 def get_source(source_id: str) -> Source:
