@@ -132,8 +132,12 @@ bench-peers:
 	  > $(PEERS_CHECK)/predict.log 2>&1
 	@test $$(wc -l < $(PEERS_CHECK)/preds.csv) -eq 46 && echo "Chemprop CLI OK (train + predict)"
 
-# Retrain the shipped models from ACTIVES_RAW_DATA into src/actives/resources/models (minutes).
+# Retrain the shipped models (value models, then the sensitisation classifiers) from
+# ACTIVES_RAW_DATA into src/actives/resources/models (minutes).
 models: install
 	$(PY) -c "from pathlib import Path; from actives.config import get_settings; \
 	from actives.predict.shipped import train_shipped; \
 	print(train_shipped(get_settings().raw_data, Path('src/actives/resources/models')))"
+	$(PY) -c "from pathlib import Path; from actives.config import get_settings; \
+	from actives.safety.models import train_sensitisation_models; \
+	print(train_sensitisation_models(get_settings().raw_data, Path('src/actives/resources/models')))"

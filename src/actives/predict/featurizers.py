@@ -15,6 +15,7 @@ from rdkit import Chem
 from rdkit.Chem import Descriptors, rdFingerprintGenerator
 
 from actives.chem._rdlog import captured_rdkit_log
+from actives.chem.alerts import ALERTS, alert_counts
 from actives.registry import Registry
 
 
@@ -143,3 +144,14 @@ def combined_mols(
         names.extend(featurizer.columns)
         failed.update(bad)
     return np.hstack(blocks), names, sorted(failed)
+
+
+register_featurizer(
+    Featurizer(
+        "sensitisation_alerts",
+        f"Counts of {len(ALERTS)} skin-sensitisation structural alerts (reaction mechanistic "
+        "domains, Aptula & Roberts 2006; Enoch et al. 2008)",
+        tuple(f"alert_{a.id}" for a in ALERTS),
+        lambda mol: np.asarray(alert_counts(mol), dtype=np.float32),
+    )
+)

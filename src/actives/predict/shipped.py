@@ -603,6 +603,7 @@ def build_classifier_model(
     featurizer_ids: tuple[str, ...] = FEATURIZERS,
     card_extra: dict[str, Any] | None = None,
     baselines: Callable[[pd.DataFrame, dict[str, Any]], dict[str, Any]] | None = None,
+    amend_card: Callable[[dict[str, Any]], None] | None = None,
     confidence: float = 0.9,
     progress: Progress = silent_progress,
 ) -> ClassifierArtifact:
@@ -648,6 +649,8 @@ def build_classifier_model(
             **(card_extra or {}),
         },
     )
+    if amend_card is not None:
+        amend_card(artifact.card)
     progress(len(SPLITS) + 1, steps, f"{endpoint.id}: saving")
     _save_whole(artifact, folder, render_classifier_card)
     progress(steps, steps, f"{endpoint.id}: saved to {folder}")

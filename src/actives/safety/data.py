@@ -691,13 +691,75 @@ def _first_text(values: pd.Series) -> str:
 # -- derived sets -------------------------------------------------------------------------------
 
 
+def _value(merged: pd.DataFrame, column: str, exact: bool = True) -> pd.Series:
+    """A numeric column (NaN where absent); with ``exact``, censored values are NaN too."""
+    if column not in merged.columns:
+        return pd.Series(np.nan, index=merged.index)
+    values = pd.to_numeric(merged[column], errors="coerce")
+    relation = f"{column}_relation"
+    if exact and relation in merged.columns:
+        values = values.where(merged[relation].fillna("=") == "=")
+    return values
+
+
+def _call_from(positive: pd.Series, negative: pd.Series) -> pd.Series:
+    """POSITIVE / NEGATIVE where one condition holds (positive first), else NaN."""
+    calls = pd.Series(np.nan, index=positive.index, dtype=object)
+    calls[negative.fillna(False).astype(bool)] = NEGATIVE
+    calls[positive.fillna(False).astype(bool)] = POSITIVE
+    return calls
+
+
+def _dpra_call_from_values(merged: pd.DataFrame) -> pd.Series:
+    """OECD TG 442C prediction model on the depletion: mean Cys/Lys > 6.38 % positive, else
+    negative (Cys-only > 13.89 % when there is no Lys value); borderline results (mean in
+    [4.95, 8.32] %, Cys-only in [10.56, 18.47] %, OECD GL497) are left without a call."""
+    mean = _value(merged, "dpra_mean_depletion")
+    cys, lys = _value(merged, "dpra_cys_depletion"), _value(merged, "dpra_lys_depletion")
+    mean = mean.fillna((cys + lys) / 2)
+    cys_only = mean.isna() & cys.notna()
+    by_mean = _call_from((mean > 8.32), (mean < 4.95))
+    by_cys = _call_from((cys > 18.47), (cys < 10.56)).where(cys_only)
+    return by_mean.fillna(by_cys)
+
+
+def _keratinosens_call_from_values(merged: pd.DataFrame) -> pd.Series:
+    """OECD TG 442D: positive when Imax >= 1.5 (an EC1.5 was reached), negative when Imax is
+    below; Imax in the borderline range (1.35, 1.67) of GL497 gives no call. Without an Imax,
+    an exact EC1.5 counts as positive and a censored one ('>' the highest concentration) as
+    negative."""
+    imax = _value(merged, "keratinosens_imax")
+    ec15 = _value(merged, "keratinosens_ec15")
+    censored = _value(merged, "keratinosens_ec15", exact=False).notna() & ec15.isna()
+    by_imax = _call_from(imax >= 1.67, imax <= 1.35)
+    return by_imax.fillna(_call_from(ec15.notna(), censored))
+
+
+def _hclat_call_from_values(merged: pd.DataFrame) -> pd.Series:
+    """OECD TG 442E: an exact MIT (EC150 of CD86 or EC200 of CD54 reached) is a positive call;
+    a censored MIT ('>' the highest concentration tested) a negative one."""
+    exact = _value(merged, "hclat_mit")
+    any_value = _value(merged, "hclat_mit", exact=False)
+    return _call_from(exact.notna(), any_value.notna() & exact.isna())
+
+
+# Key-event training sets: the reported call first, else the call the test guideline's
+# prediction model gives from the reported values (SkinSensDB gives values, no calls).
+DERIVED_CALLS = {
+    "dpra": _dpra_call_from_values,
+    "keratinosens": _keratinosens_call_from_values,
+    "hclat": _hclat_call_from_values,
+}
+
+
 def hazard_training_set(merged: pd.DataFrame, target: str) -> pd.DataFrame:
     """Labelled chemicals for a model: columns smiles, inchikey, label.
 
     Targets: ``llna`` (LLNA hazard, 1/0), ``human`` (HMT/HRIPT, 1/0), ``potency`` (GHS class
     "NC", "1B", "1A" from the LLNA; positives without an EC3 left out), ``dpra``,
-    ``keratinosens``, ``hclat`` (assay calls, 1/0). Conflicting chemicals (ties) have no label
-    and are left out.
+    ``keratinosens``, ``hclat`` (assay calls, 1/0: the reported call, else the call of the test
+    guideline's prediction model applied to the reported values, borderline values left out).
+    Conflicting chemicals (ties) have no label and are left out.
     """
     column = TARGETS.get(target)
     if column is None:
@@ -712,6 +774,11 @@ def hazard_training_set(merged: pd.DataFrame, target: str) -> pd.DataFrame:
     if target == "potency":
         rows = merged[merged[column].isin(GHS_CLASSES)]
         labels: pd.Series = rows[column].astype(str)
+    elif target in DERIVED_CALLS:
+        calls = merged[column].where(merged[column].isin([POSITIVE, NEGATIVE]))
+        calls = calls.fillna(DERIVED_CALLS[target](merged))
+        rows = merged[calls.isin([POSITIVE, NEGATIVE])]
+        labels = (calls[rows.index] == POSITIVE).astype(int)
     else:
         rows = merged[merged[column].isin([POSITIVE, NEGATIVE])]
         labels = (rows[column] == POSITIVE).astype(int)

@@ -100,9 +100,10 @@ def test_missing_columns_are_named() -> None:
 
 def test_endpoint_registry() -> None:
     ids = [e.id for e in endpoints()]
-    assert ids == ["cox2", "dpph", "ke_dpra", "ke_hclat", "ke_keratinosens", "mmp1",
-                   "skin_logkp", "skin_sens_human", "skin_sens_llna", "skin_sens_potency"]  # fmt: skip
-    assert [e.id for e in endpoints() if e.is_classifier][:2] == ["ke_dpra", "ke_hclat"]
+    assert ids == ["cox2", "dpph", "ke_dpra", "ke_hclat", "ke_keratinosens", "mmp1", "skin_logkp",
+                   "skin_sens_human", "skin_sens_llna", "skin_sens_potency"]  # fmt: skip
+    classifiers = [e.id for e in endpoints() if e.is_classifier]
+    assert classifiers[:2] == ["ke_dpra", "ke_hclat"]
     assert get_endpoint("skin_sens_potency").classes == ("NC", "1B", "1A")
     cox2 = get_endpoint("cox2")
     assert cox2.function == "anti_inflammatory" and cox2.is_active(6.5) and not cox2.is_active(5)
