@@ -13,6 +13,7 @@ from actives.cli import (
     model_training,
     platform_commands,
     predict,
+    safety,
     screen,
     users,
 )
@@ -57,6 +58,7 @@ app.command()(knowledge.plant)
 app.command()(predict.predict)
 app.command()(screen.screen)
 app.add_typer(discover.discover_app, name="discover")
+app.add_typer(safety.safety_app, name="safety")
 predict.models_app.command("train")(model_training.train)
 predict.models_app.command("evaluate")(model_training.evaluate)
 app.add_typer(predict.models_app, name="models")

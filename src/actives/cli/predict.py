@@ -192,20 +192,24 @@ def _print_file_table(predictor: Predictor, table: pd.DataFrame) -> None:
 
 @models_app.command("list")
 def list_models() -> None:
-    """The installed models (shipped and your own) and their headline scaffold-split metrics."""
+    """The installed models (shipped and your own), value and classification, with their
+    headline scaffold-split metric (RMSE for a value, AUROC for a class model)."""
     from actives.predict.shipped import installed_models
 
     table = Table(title="prediction models")
-    for column in ("endpoint", "origin", "function", "compounds", "scaffold RMSE",
+    for column in ("endpoint", "task", "origin", "function", "compounds", "scaffold metric",
                    "coverage (90 %)"):  # fmt: skip
         table.add_column(column)
-    for model in installed_models():
+    models = installed_models("value") + installed_models("classification")
+    for model in models:
         card = model.card()
         overall = card.get("evaluation", {}).get("scaffold", {}).get("overall", {})
-        cells = [overall.get(k) for k in ("rmse", "coverage")]
-        table.add_row(model.endpoint_id, model.origin, str(card.get("function", "")),
-                      str(card.get("n_compounds", "")),
-                      *["—" if c is None else f"{c:.3f}" for c in cells])  # fmt: skip
+        key = "auroc" if model.task == "classification" else "rmse"
+        metric, coverage = overall.get(key), overall.get("coverage")
+        table.add_row(model.endpoint_id, model.task, model.origin,
+                      str(card.get("function", "")), str(card.get("n_compounds", "")),
+                      "—" if metric is None else f"{key.upper()} {metric:.3f}",
+                      "—" if coverage is None else f"{coverage:.3f}")  # fmt: skip
     console.print(table)
 
 
@@ -215,7 +219,7 @@ def show_model(endpoint_id: Annotated[str, typer.Argument(help="Endpoint id, e.g
     from actives.predict.shipped import find_model
 
     try:
-        path = find_model(endpoint_id).folder / "MODEL_CARD.md"
+        path = find_model(endpoint_id, "any").folder / "MODEL_CARD.md"
     except ActivesError as exc:
         console.print(f"[red]{exc.message}[/]")
         raise typer.Exit(2) from None
