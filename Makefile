@@ -92,6 +92,7 @@ bench: install
 	$(PY) benchmarks/knowledge_pack.py
 	nice -n 10 $(PY) benchmarks/model_accuracy.py
 	$(PY) benchmarks/predict_throughput.py
+	$(PY) benchmarks/sensitisation.py
 
 # Library screening throughput and memory against the parse+fingerprint floor, written to
 # docs/benchmarks.md: 1,000,000 molecules by default (about 1.5 h on 2 cores); SCREEN_ARGS="--n 100000".

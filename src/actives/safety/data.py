@@ -704,10 +704,11 @@ def _value(merged: pd.DataFrame, column: str, exact: bool = True) -> pd.Series:
 
 def _call_from(positive: pd.Series, negative: pd.Series) -> pd.Series:
     """POSITIVE / NEGATIVE where one condition holds (positive first), else NaN."""
-    calls = pd.Series(np.nan, index=positive.index, dtype=object)
-    calls[negative.fillna(False).astype(bool)] = NEGATIVE
-    calls[positive.fillna(False).astype(bool)] = POSITIVE
-    return calls
+    is_positive = positive.fillna(False).astype(bool).to_numpy()
+    is_negative = negative.fillna(False).astype(bool).to_numpy()
+    values = [POSITIVE if p else NEGATIVE if n else None
+              for p, n in zip(is_positive, is_negative, strict=True)]  # fmt: skip
+    return pd.Series(values, index=positive.index, dtype=object)
 
 
 def _dpra_call_from_values(merged: pd.DataFrame) -> pd.Series:

@@ -56,7 +56,7 @@ LABEL_DEFINITIONS = {
 }
 FEATURIZERS = ("sensitisation_alerts", "rdkit2d")
 WEAK_AUROC = 0.65  # below this cluster-split AUROC a model card says the model is weak
-QSAR_TOOL = "Actives QSAR skin_sens_llna (not an in silico tool evaluated under OECD GL497)"
+QSAR_TOOL = "Actives QSAR skin_sens_llna"  # the DA result adds "not evaluated under GL497"
 SOURCE_FILES = (
     ("ice-skinsens/RAW_ICE_skin_sensitization__Data_invitro.csv", "NIEHS ICE in vitro"),
     ("ice-skinsens/RAW_ICE_skin_sensitization__Data_invivo.csv", "NIEHS ICE in vivo"),

@@ -8,8 +8,8 @@ from actives.predict.featurizers import combined, featurizers, get_featurizer
 
 
 def test_registry() -> None:
-    assert [f.id for f in featurizers()] == ["morgan_counts", "rdkit2d"]
-    with pytest.raises(NotFoundError, match="known: morgan_counts, rdkit2d"):
+    assert [f.id for f in featurizers()] == ["morgan_counts", "rdkit2d", "sensitisation_alerts"]
+    with pytest.raises(NotFoundError, match="known: morgan_counts, rdkit2d, sensitisation_alerts"):
         get_featurizer("ecfp6")
 
 
