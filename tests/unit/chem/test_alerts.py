@@ -1,4 +1,4 @@
-"""Skin-sensitisation structural alerts: each mechanistic domain is recognised, inert ones are not."""
+"""Skin-sensitisation alerts: each mechanistic domain is found, inert molecules carry none."""
 
 import pytest
 
