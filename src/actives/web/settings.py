@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "actives.web.catalog",
     "actives.web.predictions",
     "actives.web.discovery",
+    "actives.web.safety",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("catalog/", include("actives.web.catalog.urls")),
     path("predictions/", include("actives.web.predictions.urls")),
     path("discovery/", include("actives.web.discovery.urls")),
+    path("safety/", include("actives.web.safety.urls")),
     path("modules/<slug:slug>/", core_views.module_page, name="module"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -49,7 +49,11 @@ MODULES: tuple[Module, ...] = (
     Module(
         "safety",
         _("Safety"),
-        _("Skin sensitisation (OECD TG 497), dermal absorption and the SCCS margin of safety."),
+        _(
+            "Skin sensitisation (OECD GL497 defined approaches, QSAR), sensitiser QRA and the "
+            "SCCS margin of safety."
+        ),
+        "safety:index",
     ),
     Module(
         "formulas",
