@@ -199,6 +199,7 @@ class ClassMetrics:
     ece: float | None  # expected calibration error of P(active), 10 equal-width bins
     coverage: float | None  # share of compounds whose true class is in the conformal set
     singletons: float | None  # share of prediction sets holding exactly one class
+    singleton_balanced_accuracy: float | None = None  # of the calls made by one-class sets
 
     @classmethod
     def of(
@@ -229,6 +230,12 @@ class ClassMetrics:
         called = predicted > 0
         sensitivity = float(called[active].mean()) if active.any() else None
         specificity = float((~called[~active]).mean()) if (~active).any() else None
+        single = sets.sum(axis=1) == 1
+        single_ba = None
+        if single.any() and len(np.unique(y[single])) > 1:
+            single_ba = round(
+                float(balanced_accuracy_score(y[single], sets[single].argmax(axis=1))), 4
+            )
         onehot = np.eye(len(classes))[y]
         brier = float(((probabilities - onehot) ** 2).sum(axis=1).mean())
         if len(classes) == 2:
@@ -243,8 +250,18 @@ class ClassMetrics:
             round(brier, 4),
             round(float(expected_calibration_error(active, p_active)), 4),
             round(float(sets[np.arange(n), y].mean()), 4),
-            round(float((sets.sum(axis=1) == 1).mean()), 4),
+            round(float(single.mean()), 4),
+            single_ba,
         )
+
+
+INCONCLUSIVE = "inconclusive"
+
+
+def conformal_calls(sets: np.ndarray, classes: tuple[str, ...]) -> list[str]:
+    """The call of each conformal prediction set: its class when it holds exactly one, else
+    "inconclusive" (both classes typical enough, or none)."""
+    return [classes[int(row.argmax())] if row.sum() == 1 else INCONCLUSIVE for row in sets]
 
 
 def balanced_decision(probabilities: np.ndarray, priors: np.ndarray) -> np.ndarray:
@@ -355,7 +372,8 @@ def cross_validate_classifier(
     predictions = data.reset_index(drop=True).assign(
         fold=folds,
         p_active=1 - probabilities[:, 0],
-        predicted=[classes[k] for k in predicted],
+        predicted=conformal_calls(sets, classes),
+        balanced_call=[classes[k] for k in predicted],
         in_set=sets[np.arange(len(y)), y],
         in_domain=in_domain,
     )
@@ -459,8 +477,10 @@ class ClassifierArtifact:
         """:meth:`predict` on a batch prepared once for several models.
 
         Columns: ``smiles``, ``p_<class>`` for each class, ``p_active`` (1 - P(first class)),
-        ``predicted`` (the most probable class), ``prediction_set`` (classes joined by "|", empty
-        when no class is typical enough at this confidence), ``nearest_similarity``, ``in_domain``.
+        ``predicted`` (the call: the class of a one-class conformal set at this confidence, else
+        "inconclusive"; empty for a structure that could not be featurised), ``prediction_set``
+        (classes joined by "|", empty when no class is typical enough), ``nearest_similarity``,
+        ``in_domain``.
         """
         if not 0 < confidence < 1:
             raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
@@ -482,9 +502,9 @@ class ClassifierArtifact:
         for j, label in enumerate(self.classes):
             frame[f"p_{label}"] = probabilities[:, j]
         frame["p_active"] = 1 - probabilities[:, 0]
-        calls = balanced_decision(np.nan_to_num(probabilities, nan=0.0), self.priors)
         done = set(ok.tolist())
-        frame["predicted"] = [self.classes[c] if i in done else "" for i, c in enumerate(calls)]
+        calls = conformal_calls(members, self.classes)
+        frame["predicted"] = [c if i in done else "" for i, c in enumerate(calls)]
         frame["prediction_set"] = [
             "|".join(c for c, m in zip(self.classes, row, strict=True) if m) for row in members
         ]
@@ -570,12 +590,18 @@ def render_classifier_card(card: dict[str, Any]) -> str:
         "",
         f"## Evaluation (5-fold, out-of-fold; conformal sets at {confidence:.0%})",
         "",
+        "The call a user sees is the class of a one-class conformal set, else *inconclusive*. "
+        "Balanced accuracy, sensitivity and specificity below are of the balanced call on every "
+        "compound (the class whose probability most exceeds its share of the training data), "
+        "comparable with tools that always answer; the last column is the balanced accuracy of "
+        "the one-class calls alone, made for the share in the column before it.",
+        "",
         "| split | subset | n | AUROC | balanced accuracy | sensitivity | specificity | Brier "
-        "| ECE | set coverage | single-class sets |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ECE | set coverage | single-class sets | balanced accuracy of single-class calls |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     keys = ("auroc", "balanced_accuracy", "sensitivity", "specificity", "brier", "ece",
-            "coverage", "singletons")  # fmt: skip
+            "coverage", "singletons", "singleton_balanced_accuracy")  # fmt: skip
     for split, ev in card.get("evaluation", {}).items():
         for subset in ("overall", "in_domain", "out_of_domain"):
             m = ev[subset]

@@ -228,7 +228,9 @@ def qsar_in_silico(
 ) -> tuple[InSilicoResult, QSARCall]:
     """The LLNA QSAR's call for ``structure`` as an ITS in silico result, labelled as our QSAR.
 
-    The call is the model's most probable class; ``in_domain`` comes from its applicability
+    The call is the class of the model's one-class conformal set at ``confidence``, else
+    "inconclusive" (then the ITS counts the in silico source as not available); ``in_domain``
+    comes from its applicability
     domain (nearest training similarity). The tool is :data:`actives.safety.models.QSAR_TOOL`,
     so the ITS reports itself as not a GL497-evaluated variant.
     """

@@ -2,8 +2,8 @@
 
 Six classification endpoints (see :mod:`actives.predict.registry`): LLNA hazard, human (HMT/HRIPT)
 hazard, GHS potency sub-category from the LLNA EC3, and the DPRA, KeratinoSens and h-CLAT calls.
-Each is trained on its own label origin only: human and LLNA labels disagree for about 40 % of the
-chemicals both have, and their base rates differ (human ~12 % positive, LLNA ~77 %), so a model
+Each is trained on its own label origin only: human and LLNA labels disagree for a third of the
+chemicals both have, and their base rates differ (human 5 % positive, LLNA 79 %), so a model
 trained on pooled labels would learn the source, not the chemistry.
 
 The LLNA hazard model can fill the in silico slot of the OECD 497 ITS, but only labelled as what it
@@ -152,8 +152,9 @@ def train_sensitisation_models(
                 "curation": curation,
                 "label_definition": LABEL_DEFINITIONS[target],
                 "warnings": [
-                    "Human and LLNA labels disagree for about 40 % of the chemicals tested "
-                    "in both; read each model against its own label origin.",
+                    "Human and LLNA labels disagree for many chemicals: of the 132 with both "
+                    "calls in the staged data, 89 are LLNA-positive and human-negative; read "
+                    "each model against its own label origin.",
                     "About 180 chemicals were removed from the staged data for independent "
                     "evaluation; they are in neither training nor evaluation here.",
                 ],

@@ -141,3 +141,15 @@ def test_built_classifiers_are_listed_apart_from_value_models(
     assert installed_models() == []  # the Predictor's value models are not mixed with them
     model = load_classifier("skin_sens_llna")
     assert model.classes == ("negative", "positive")
+
+
+def test_the_call_follows_the_conformal_set() -> None:
+    from actives.predict.classifier import conformal_calls
+
+    sets = np.array([[False, True], [True, False], [True, True], [False, False]])
+    assert conformal_calls(sets, ("negative", "positive")) == [
+        "positive",
+        "negative",
+        "inconclusive",
+        "inconclusive",
+    ]

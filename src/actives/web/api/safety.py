@@ -227,7 +227,10 @@ class ModelCallOut(Schema):
     classes: list[str]
     probabilities: dict[str, float | None] = Field(description="Calibrated P(class)")
     p_active: float | None = Field(description="1 - P(first, inactive class)")
-    predicted: str = Field(description="The most probable class")
+    predicted: str = Field(
+        description="The call: the class of a one-class conformal set at the chosen confidence, "
+        "else 'inconclusive'"
+    )
     prediction_set: list[str] = Field(description="Conformal prediction set at `confidence`")
     in_domain: bool | None
     nearest_similarity: float | None
