@@ -542,7 +542,18 @@ def _predicted_absorption(
     trained = str(card.get("trained_at", ""))[:10]
     version = f"(trained {trained})" if trained else ""
     absorption = DermalAbsorption.predicted_from_log_kp(
-        log_kp, concentration_percent, applied, 24.0, model=e, model_version=version
+        log_kp,
+        concentration_percent,
+        applied,
+        24.0,
+        model=e,
+        model_version=version,
+        applied_source=(
+            "table",
+            f"{product.source}; {product.surface_area_source}: daily amount x retention "
+            "factor x 1000 / skin surface area",
+        ),
+        exposure_source=("default", "24 h: a leave-on product stays on the skin all day"),
     )
     source = f"predicted by the {e} model {version}".strip()
     domain = (

@@ -119,8 +119,14 @@ class DermalAbsorption(Serialisable):
         model: str = "skin_logkp",
         model_version: str = "",
         density_g_cm3: float = 1.0,
+        applied_source: tuple[str, str] = ("user", "user"),
+        exposure_source: tuple[str, str] = ("user", "user"),
     ) -> DermalAbsorption:
         """DAp predicted from log Kp (cm/s) by steady-state Fick flux over ``exposure_h``.
+
+        ``applied_source`` and ``exposure_source`` are (origin, source) of the amount per area
+        and the exposure time, e.g. ("table", "SCCS ... Table 3A") when they come from a
+        product type rather than from the user.
 
         Absorbed per area (ug/cm2) = Kp (cm/h) x C_vehicle (ug/cm3) x t (h); applied per area
         (ug/cm2) = product per area (mg/cm2) x C/100 x 1000; DAp = absorbed / applied x 100,
@@ -185,8 +191,8 @@ class DermalAbsorption(Serialisable):
             inputs=(
                 Quantity("log Kp", log_kp, "log10(cm/s)", "predicted", source),
                 Quantity("concentration in the product", conc, "%", "user", "user"),
-                Quantity("product applied per area", applied_area, "mg/cm2", "user", "user"),
-                Quantity("exposure time", hours, "h", "user", "user"),
+                Quantity("product applied per area", applied_area, "mg/cm2", *applied_source),
+                Quantity("exposure time", hours, "h", *exposure_source),
                 Quantity("vehicle density", density, "g/cm3", "default", "assumed 1 g/cm3"),
             ),
             steps=steps,

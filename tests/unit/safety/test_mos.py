@@ -163,3 +163,19 @@ def test_known_sccs_values(pid: str, amount: float, rf: float, a: float, area: f
     assert (p.amount_g_day, p.retention_factor, p.exposure_mg_kg_day, p.surface_area_cm2) == (
         amount, rf, a, area,
     )  # fmt: skip
+
+
+def test_predicted_absorption_names_where_its_amount_and_time_came_from() -> None:
+    absorption = DermalAbsorption.predicted_from_log_kp(
+        -7.0,
+        1.0,
+        2.726,
+        applied_source=("table", "SCCS Table 3A"),
+        exposure_source=("default", "24 h"),
+    )
+    by_name = {q.name: q for q in absorption.inputs}
+    assert (by_name["product applied per area"].origin, by_name["exposure time"].origin) == (
+        "table",
+        "default",
+    )
+    assert by_name["product applied per area"].source == "SCCS Table 3A"

@@ -301,19 +301,8 @@ def mos_results(form: MoSForm) -> dict[str, Any]:
     assert result is not None
     product = services.product_type_info(result.product_type or "")
     by_name = {q.name: q for q in result.inputs}
-    provenance: dict[str, tuple[str, str]] = {}
     log_kp = None
     if "log Kp" in by_name and product is not None:
-        # a predicted DAp: the amount per area and the 24 h come from the product type and the
-        # page, not from the user (the dermal module calls every argument given to it "user")
-        provenance = {
-            "product applied per area": (
-                "table",
-                f"{product.source}; {product.surface_area_source}: amount x retention factor x "
-                "1000 / skin surface area",
-            ),
-            "exposure time": ("default", "24 h: one day of a daily product (assumed)"),
-        }
         domain = by_name.get("skin_logkp applicability domain")
         interval = by_name.get("log Kp 90 % interval")
         log_kp = {
@@ -324,7 +313,7 @@ def mos_results(form: MoSForm) -> dict[str, Any]:
     return {
         "mos": result,
         "mos_steps": services.step_rows(result.steps),
-        "mos_inputs": services.quantity_rows(result.inputs, provenance),
+        "mos_inputs": services.quantity_rows(result.inputs),
         "mos_product": product,
         "log_kp": log_kp,
         "structure": form.resolved,
