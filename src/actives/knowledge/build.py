@@ -33,10 +33,13 @@ from actives.progress import Progress, silent_progress
 
 PACK_FORMAT = 3  # 2: pattern fingerprints in RDKit's binary form; 3: measured activities
 TABLES = ("compounds", "compound_aliases", "organisms", "occurrences", "names", "rejected",
-          "activities", "sensitisation", "sensitisation_records")  # fmt: skip
+          "activities", "sensitisation", "sensitisation_records", "rules",
+          "rule_conditions")  # fmt: skip
 # Tables added after format 3 was defined: a format-3 pack built before them lacks their files
 # and still opens (DataPack says to rebuild when one of them is asked for).
-OPTIONAL_TABLES = ("sensitisation", "sensitisation_records")
+OPTIONAL_TABLES = ("sensitisation", "sensitisation_records", "rules", "rule_conditions")
+# Sources that feed their own tables, not the compound catalogue.
+SIDE_KINDS = ("sensitisation", "regulation")
 DESCRIPTOR_COLUMNS = [
     "mw",
     "clogp",
@@ -387,14 +390,17 @@ def build_pack(
     built_at = datetime.now(UTC)
     version = built_at.strftime("%Y%m%d-%H%M%S")
     frames, reports = _load_sources(raw_root, sources, progress)
-    # The catalogue needs compounds, plants or names; sensitisation data alone are no pack.
-    if not any(r.status == "loaded" and r.kind != "sensitisation" for r in reports):
+    # The catalogue needs compounds, plants or names; sensitisation data or rule lists alone
+    # are no pack.
+    if not any(r.status == "loaded" and r.kind not in SIDE_KINDS for r in reports):
         raise InvalidInputError(
             f"None of the known sources of compounds, plants or names was found under "
             f"{raw_root}; expected for example {SOURCES[0].pattern}."
         )
     sensitisation_ids = {r.id for r in reports if r.kind == "sensitisation"}
     sensitisation_frames = {k: frames.pop(k) for k in list(frames) if k in sensitisation_ids}
+    regulation_ids = {r.id for r in reports if r.kind == "regulation"}
+    regulation_frames = {k: frames.pop(k) for k in list(frames) if k in regulation_ids}
     records = _structure_records(frames)
     distinct = sorted(set(records["smiles_in"]))
     standardized = standardize_all(distinct, workers or os.cpu_count() or 1, progress)
@@ -408,6 +414,12 @@ def build_pack(
     )
     tables["sensitisation"] = sensitisation
     tables["sensitisation_records"] = sensitisation_records
+    # The markets' rule packs (actives.regulation), built at build time only (no import cycle).
+    from actives.regulation.rulepack import build_rule_tables
+
+    rules, rule_conditions, regulation_report = build_rule_tables(regulation_frames, progress)
+    tables["rules"] = rules
+    tables["rule_conditions"] = rule_conditions
 
     packs_dir.mkdir(parents=True, exist_ok=True)
     staging = packs_dir / f".building-{version}-{os.getpid()}"
@@ -443,6 +455,7 @@ def build_pack(
             },
             "activities": activity_reports,
             "sensitisation": sensitisation_report,
+            "regulation": regulation_report,
             "tables": table_info,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))

@@ -418,6 +418,19 @@ class DataPack:
             [wanted],
         )
 
+    # -- regulation rule packs (actives.regulation.rulepack) --------------------------------------
+
+    def rule_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The ``rules`` and ``rule_conditions`` tables, whole (read once by
+        :class:`actives.regulation.rulepack.RulePack`, which indexes them). The parse counts
+        per list are in the manifest under ``regulation``."""
+        self._require_table("rules")
+        self._require_table("rule_conditions")
+        return (
+            self.sql("SELECT * FROM rules ORDER BY rule_id"),
+            self.sql("SELECT * FROM rule_conditions ORDER BY rule_id, position"),
+        )
+
     def info(self) -> dict[str, Any]:
         """The manifest, for `actives data info` and the web."""
         return self.manifest

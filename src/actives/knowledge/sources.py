@@ -2,7 +2,8 @@
 
 Paths are relative to ACTIVES_RAW_DATA and may contain glob patterns. A source whose files are
 absent is recorded as missing in the manifest; the build goes on without it. Sources of kind
-``sensitisation`` feed the pack's sensitisation tables (:mod:`actives.safety.data`), not the
+``sensitisation`` feed the pack's sensitisation tables (:mod:`actives.safety.data`), sources of
+kind ``regulation`` its rule tables (:mod:`actives.regulation.rulepack`); neither feeds the
 compound catalogue.
 """
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from actives.knowledge.loaders import names, occurrences, skinsens, structures
 
-SourceKind = Literal["occurrences", "structures", "names", "sensitisation"]
+SourceKind = Literal["occurrences", "structures", "names", "sensitisation", "regulation"]
 
 MISSING_WIKIDATA_FAMILIES = (
     "Apiaceae",
@@ -143,6 +144,107 @@ SENSITISATION_SOURCES: tuple[Source, ...] = (
     ),
 )
 
+
+def _rules(source_id: str) -> Callable[[Path], pd.DataFrame]:
+    """The rule-list loader of a regulation source, imported when called (no import cycle)."""
+
+    def load(path: Path) -> pd.DataFrame:
+        from actives.regulation.rulepack import load_rule_source
+
+        return load_rule_source(source_id, path)
+
+    return load
+
+
+CN_LICENCE = (
+    "China NMPA official list (not protected, PRC Copyright Law art. 5); staging repository has "
+    "no licence."
+)
+UNLICENSED_STAGING = "the staging repository (willisXu/AILAWFORBEAUTY) has no licence"
+
+REGULATION_SOURCES: tuple[Source, ...] = (
+    *(
+        Source(
+            f"rules-eu-annex-{annex.lower()}",
+            f"EU Regulation 1223/2009 Annex {annex} rules (CosIng export)",
+            "regulation",
+            f"cosing-eu/COSING_Annex_{annex}_v2.txt",
+            _rules(f"rules-eu-annex-{annex.lower()}"),
+            COSING_LICENCE,
+            (
+                "Limits parsed from the export's free text; unparsed entries are counted in "
+                "the manifest (regulation) and kept with their original text.",
+            ),
+        )
+        for annex in ("II", "III", "IV", "V", "VI")
+    ),
+    Source(
+        "rules-kr-prohibited",
+        "MFDS 화장품 안전기준 별표 1 (prohibited) rules",
+        "regulation",
+        "mfds-kr/mfds_prohibited_ingredients.jsonl",
+        _rules("rules-kr-prohibited"),
+        MFDS_LICENCE,
+        ("Korean names and CAS only; no English/INCI names.",),
+    ),
+    Source(
+        "rules-kr-restricted",
+        "MFDS 화장품 안전기준 별표 2 (restricted) rules",
+        "regulation",
+        "mfds-kr/mfds_restricted_ingredients.jsonl",
+        _rules("rules-kr-restricted"),
+        MFDS_LICENCE,
+        ("Limits parsed from the free-text Korean max_concentration and use_conditions.",),
+    ),
+    Source(
+        "rules-kr-allergens",
+        "MFDS fragrance allergens to be labelled (25)",
+        "regulation",
+        "mfds-kr/mfds_fragrance_allergens.jsonl",
+        _rules("rules-kr-allergens"),
+        MFDS_LICENCE,
+    ),
+    Source(
+        "rules-cn-iecic",
+        "China IECIC 2021 inventory rules",
+        "regulation",
+        "nmpa-cn/IECIC_2021__Sheet1.csv",
+        _rules("rules-cn-iecic"),
+        CN_LICENCE,
+        (
+            "No CAS numbers: entries match by Chinese or INCI name only.",
+            "Maximum historical use levels are informative, not limits.",
+        ),
+    ),
+    Source(
+        "rules-asean-annex-ii",
+        "ASEAN Cosmetic Directive Annex II (prohibited) rules",
+        "regulation",
+        "asean/2024-2.json",
+        _rules("rules-asean-annex-ii"),
+        f"ASEAN Cosmetic Directive text; {UNLICENSED_STAGING}.",
+        ("Annex II only, machine-parsed from the PDF; Annexes III-VI are not parsed.",),
+    ),
+    Source(
+        "rules-jp-quasi-drug",
+        "Japan MHLW quasi-drug active ingredients with concentration ranges",
+        "regulation",
+        "mhlw-jp/*.xlsx",
+        _rules("rules-jp-quasi-drug"),
+        f"MHLW notice with a Chinese translation; {UNLICENSED_STAGING}.",
+        ("Japan's 化粧品基準 negative/positive lists are PDF only and not included.",),
+    ),
+    Source(
+        "rules-ca-hotlist",
+        "Health Canada Cosmetic Ingredient Hotlist (prohibited and restricted)",
+        "regulation",
+        "hc-canada/*.xlsx",
+        _rules("rules-ca-hotlist"),
+        f"Health Canada Hotlist; {UNLICENSED_STAGING}.",
+        ("No publication date in the staged workbook.",),
+    ),
+)
+
 SOURCES: tuple[Source, ...] = (
     Source(
         "wikidata-occurrences",
@@ -265,12 +367,18 @@ SOURCES: tuple[Source, ...] = (
         ("Japan's negative/positive lists are PDF only and not included.",),
     ),
     *SENSITISATION_SOURCES,
+    *REGULATION_SOURCES,
 )
 
 
 def sensitisation_sources() -> tuple[Source, ...]:
     """The registered sources of skin-sensitisation data."""
     return tuple(s for s in SOURCES if s.kind == "sensitisation")
+
+
+def regulation_sources() -> tuple[Source, ...]:
+    """The registered sources of the regulation rule packs."""
+    return tuple(s for s in SOURCES if s.kind == "regulation")
 
 
 def get_source(source_id: str) -> Source:
