@@ -287,8 +287,8 @@ def _exclusions(
             combos.append(tags)
         else:
             problems.append(
-                f"exception {phrase.strip()!r} names a combination of product types; only "
-                "single product types can be excepted"
+                "exception naming a combination of product types (only single product types "
+                f"can be excepted): {phrase.strip()!r}"
             )
     return frozenset(single), tuple(combos), problems
 
@@ -1141,7 +1141,7 @@ def parse_korean(max_concentration: str, use_conditions: str = "") -> ParseResul
                 )
         elif re.search(r"기타\s*제품", kept):
             draft.problems.append(
-                f"{kept!r} but the source row names no product type the ingredient is used in"
+                f"no product type named for the ingredient, yet the row says: {kept!r}"
             )
         elif kept:
             draft.conditions.extend(_scope_conditions(scope, Condition(other=kept, text=kept)))

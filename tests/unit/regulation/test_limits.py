@@ -219,7 +219,7 @@ UNPARSED = [
             "2 %",
             "Other products except body lotion, eye shadow, mascara, lipstick",
         ),
-        "only single product types can be excepted",
+        "exception naming a combination of product types",
     ),
     (
         lambda: parse_korean(BENZOATE),
@@ -233,7 +233,7 @@ UNPARSED = [
         "several percentages not told apart",
     ),
     (lambda: parse_korean("외음부세정제에 12%"), "product type not understood"),
-    (lambda: parse_korean("", "기타 제품에는 사용금지"), "names no product type"),
+    (lambda: parse_korean("", "기타 제품에는 사용금지"), "no product type named"),
     (
         lambda: parse_korean("0.0015% (단, 병용 시 두 성분의 합은 0.01%)"),
         "exception not understood",
