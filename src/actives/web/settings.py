@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "actives.web.predictions",
     "actives.web.discovery",
     "actives.web.safety",
+    "actives.web.formulas",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,7 @@ MODULES: tuple[Module, ...] = (
         "formulas",
         _("Regulation"),
         _("Formulas checked against EU, Korea, China, ASEAN, Japan and other markets; INCI label."),
+        "formulas:index",
     ),
     Module(
         "assays",

@@ -1,0 +1,1 @@
+"""Formulas: company-scoped, versioned product formulas checked against export-market rules."""
