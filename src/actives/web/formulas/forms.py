@@ -191,7 +191,9 @@ class RawMaterialForm(forms.Form):
     composition = forms.CharField(
         label=_("Composition"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One ingredient per line: name; % of the raw material (e.g. “Glycerin; 60”)."),
+        help_text=_(
+            "One ingredient per line: name; percentage in the raw material (e.g. “Glycerin; 60”)."
+        ),
     )
 
     def clean_composition(self) -> list[tuple[str, Decimal]]:

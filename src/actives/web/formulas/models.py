@@ -189,7 +189,7 @@ class RawMaterialComponent(models.Model):
     position = models.PositiveIntegerField(_("position"))
     ingredient = models.CharField(_("ingredient"), max_length=300)
     fraction = models.DecimalField(
-        _("% of the raw material"),
+        _("percentage in the raw material"),
         max_digits=10,
         decimal_places=6,
         validators=PERCENT_VALIDATORS,

@@ -90,7 +90,7 @@ OVERALL_LABELS: dict[str, Promise] = {
 }
 REFUSED = frozenset({"prohibited", "over_limit", "not_in_inventory"})
 BLOCK_LABELS: dict[str, Promise] = {
-    "descending": _("1 % or more, descending"),
+    "descending": _("at least 1 %, descending"),
     "under 1 %": _("under 1 %"),
     "colorant": _("colorants"),
 }
