@@ -39,7 +39,8 @@ AREA_LABELS: dict[str, Any] = {
 def market_choices() -> list[tuple[str, str]]:
     """The registered markets, named in the active language."""
     korean = (get_language() or "").startswith("ko")
-    return [(m.id, f"{m.id} · {m.name_ko if korean else m.name_en}") for m in MARKETS]
+    named = [(m.id, m.name_ko if korean else m.name_en) for m in MARKETS]
+    return [(i, i if name == i else f"{i} · {name}") for i, name in named]
 
 
 def area_choices() -> list[tuple[str, Any]]:

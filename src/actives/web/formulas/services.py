@@ -104,6 +104,14 @@ def market_name(market_id: str) -> str:
     return market_id
 
 
+def percent_text(value: Any) -> str:
+    """A % w/w for a table: up to six significant figures, no trailing zeros (0.002, 88.4)."""
+    try:
+        return f"{float(value):.6g}"
+    except (TypeError, ValueError):
+        return ""
+
+
 def verdict_label(verdict: str) -> str:
     return str(VERDICT_LABELS.get(verdict, verdict))
 
@@ -435,6 +443,7 @@ def check_view(result: CheckResult) -> dict[str, Any]:
                     "name": row.get("name") or row.get("inci") or "",
                     "inci": row.get("inci") or "",
                     "percent": row.get("percent"),
+                    "percent_text": percent_text(row.get("percent")),
                 },
             )
             verdict = str(row.get("verdict") or "unknown")
@@ -480,10 +489,21 @@ def check_view(result: CheckResult) -> dict[str, Any]:
     citations = sorted({c["citation"] for r in rows for c in r["cells"] if c["citation"]})
     label = payload.get("label") or {}
     label_rows = [
-        {**r, "block_label": str(BLOCK_LABELS.get(str(r.get("block")), r.get("block") or ""))}
+        {
+            **r,
+            "block_label": str(BLOCK_LABELS.get(str(r.get("block")), r.get("block") or "")),
+            "percent_text": percent_text(r.get("percent")),
+        }
         for r in label.get("rows") or []
     ]
-    allergens = [_plain(a) for a in label.get("allergens") or []]
+    allergens = [
+        {
+            **_plain(a),
+            "percent_text": percent_text(a.get("percent")),
+            "threshold_text": percent_text(a.get("threshold")),
+        }
+        for a in label.get("allergens") or []
+    ]
     return {
         "columns": columns,
         "rows": rows,

@@ -98,7 +98,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _posted_rows(data: QueryDict) -> list[dict[str, str]]:
-    """The editor's rows as typed (not validated), without those ticked for removal."""
+    """The editor's rows as typed (not validated, blank ones kept), without those ticked for
+    removal."""
     try:
         count = int(data.get("form-TOTAL_FORMS", "0"))
     except ValueError:
@@ -107,9 +108,7 @@ def _posted_rows(data: QueryDict) -> list[dict[str, str]]:
     for n in range(min(count, 500)):
         if data.get(f"form-{n}-DELETE"):
             continue
-        row = {f: data.get(f"form-{n}-{f}", "") for f in ROW_FIELDS}
-        if any(v.strip() for v in row.values()):
-            rows.append(row)
+        rows.append({f: data.get(f"form-{n}-{f}", "") for f in ROW_FIELDS})
     return rows
 
 
