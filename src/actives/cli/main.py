@@ -13,6 +13,7 @@ from actives.cli import (
     model_training,
     platform_commands,
     predict,
+    regulation,
     safety,
     screen,
     users,
@@ -59,6 +60,8 @@ app.command()(predict.predict)
 app.command()(screen.screen)
 app.add_typer(discover.discover_app, name="discover")
 app.add_typer(safety.safety_app, name="safety")
+app.command("check-formula")(regulation.check_formula_command)
+app.add_typer(regulation.regulation_app, name="regulation")
 predict.models_app.command("train")(model_training.train)
 predict.models_app.command("evaluate")(model_training.evaluate)
 app.add_typer(predict.models_app, name="models")

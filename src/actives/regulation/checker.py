@@ -723,7 +723,13 @@ def _combine_permissive(
         parsed = [o for o in group if o.rule is not None and o.rule.parsed]
         unparsed = [o for o in group if o.rule is not None and not o.rule.parsed]
         # Within one list, permission by any entry counts; an entry not understood needs review.
-        pick = max(parsed, key=lambda o: o.verdict.rank) if parsed else unparsed[0]
+        # ties go to the entry naming fewest substances (MIT's own entry V/57 before V/39,
+        # the MCI/MI mixture)
+        pick = (
+            max(parsed, key=lambda o: (o.verdict.rank, -_breadth(o.rule)))
+            if parsed
+            else unparsed[0]
+        )
         if parsed and unparsed:
             pick.review += [r for u in unparsed for r in u.review]
             pick.notes += [u.message for u in unparsed]
@@ -754,6 +760,12 @@ def _combine_permissive(
             + ". Give the ingredient's function to decide.",
         )
     return head
+
+
+def _breadth(rule: Rule | None) -> int:
+    """How many substances an entry names (its CAS numbers and INCI names): fewer is more
+    specific."""
+    return 0 if rule is None else len(rule.cas) + len(rule.inci)
 
 
 def _with_verdict(outcome: _Outcome, verdict: Verdict, message: str) -> _Outcome:
@@ -814,7 +826,10 @@ def _judge(
     ]
     combined = _combine_permissive(permissive, functions, substance)
     if prohibited:
-        bans = [_prohibited(x, substance) for x in prohibited]
+        bans = sorted(
+            (_prohibited(x, substance) for x in prohibited),
+            key=lambda o: (o.verdict.rank, _breadth(o.rule)),
+        )
         if combined is not None and combined.permits:
             # The more specific permission governs within its scope (Annex II vs Annex III).
             for ban in bans:
@@ -1472,3 +1487,111 @@ def write_report(check: FormulaCheck, path: Path, *, overwrite: bool = False) ->
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+# -- looking rules up ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleLookup:
+    """The rules of a market found for a query: by the substance it resolves to, or by text."""
+
+    query: str
+    market: str
+    method: str  # "substance" (resolved name), "text" (words of rule names), "all" (no query)
+    resolution: Resolution | None
+    matches: tuple[RuleMatch, ...]
+    total: int  # matches before ``limit``
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.resolution
+        return {
+            "query": self.query,
+            "market": self.market,
+            "method": self.method,
+            "resolution": None
+            if r is None
+            else {
+                "status": r.status,
+                "inci": r.display_name,
+                "korean_name": r.korean_name,
+                "message": r.message,
+                "suggestions": list(r.suggestions),
+            },
+            "total": self.total,
+            "rules": [{**rule_dict(m.rule), "matched_by": m.by} for m in self.matches],
+        }
+
+
+def find_rules(
+    query: str,
+    market_id: str,
+    pack: DataPack,
+    *,
+    rules: RulePack | None = None,
+    limit: int = 50,
+) -> RuleLookup:
+    """A market's rules for an ingredient name, CAS or EC number (resolved to its substance,
+    so every name and number of it counts); a name that does not resolve is looked for as
+    words in the rules' names. An empty query lists the market's rules."""
+    from actives.regulation.resolve import resolve_ingredient
+
+    if limit < 1:
+        raise InvalidInputError(f"limit {limit}; expected 1 or more.")
+    m = market(market_id)
+    rule_pack = rules if rules is not None else RulePack.from_pack(pack)
+    text = (query or "").strip()
+    if not text:
+        every = rule_pack.rules(m.id)
+        found = tuple(RuleMatch(r, "name") for r in every[:limit])
+        return RuleLookup("", m.id, "all", None, found, len(every))
+    resolution = resolve_ingredient(text, pack)
+    split = _split_index(rule_pack, pack)
+    if resolution.resolved and resolution.substance is not None:
+        matches = _matches(rule_pack, m.id, resolution.substance, split)
+        return RuleLookup(text, m.id, "substance", resolution, tuple(matches[:limit]), len(matches))
+    keys = SubstanceKeys.of(inci=[text], cas=[text], ec=[text], other=[text])
+    matches = _matches(rule_pack, m.id, keys, split) if keys else []
+    if not matches:
+        words = normalize_name(text)
+        matches = [
+            RuleMatch(r, "name")
+            for r in rule_pack.rules(m.id)
+            if any(words in normalize_name(n) for n in r.names)
+        ]
+    return RuleLookup(text, m.id, "text", resolution, tuple(matches[:limit]), len(matches))
+
+
+def market_overview(rule_pack: RulePack | None = None) -> list[dict[str, Any]]:
+    """Every registered market with its lists, how many rules each has in the rule pack (parsed
+    and not), what is missing, and the market's notes."""
+    out = []
+    for m in MARKETS:
+        lists = []
+        for x in m.lists:
+            members = rule_pack.rules(m.id, x.id) if rule_pack is not None else []
+            lists.append(
+                {
+                    "id": x.id,
+                    "kind": x.kind,
+                    "title": x.title,
+                    "regulation": x.regulation,
+                    "list_name": x.list_name,
+                    "rules": len(members),
+                    "unparsed": sum(1 for r in members if not r.parsed),
+                }
+            )
+        out.append(
+            {
+                "id": m.id,
+                "name_en": m.name_en,
+                "name_ko": m.name_ko,
+                "regulation": m.regulation,
+                "inventory": m.inventory,
+                "coverage": PARTIAL_COVERAGE.get(m.id, "complete for the lists above"),
+                "lists": lists,
+                "notes": list(m.notes),
+                "rule_pack_version": rule_pack.version if rule_pack is not None else None,
+            }
+        )
+    return out
