@@ -93,6 +93,7 @@ bench: install
 	nice -n 10 $(PY) benchmarks/model_accuracy.py
 	$(PY) benchmarks/predict_throughput.py
 	$(PY) benchmarks/sensitisation.py
+	$(PY) benchmarks/regulation.py
 
 # Library screening throughput and memory against the parse+fingerprint floor, written to
 # docs/benchmarks.md: 1,000,000 molecules by default (about 1.5 h on 2 cores); SCREEN_ARGS="--n 100000".

@@ -185,7 +185,16 @@ _TAG_WORDS = {
     "eye": "eye", "oral": "oral", "hands": "hand", "nails": "nail",
 }  # fmt: skip
 _LEADING = ("children", "rinse_off", "leave_on")
+_PURPOSE_KINDS = frozenset({"preservative", "uv_filter", "colorant"})
 _ACID = re.compile(r"\bacid\b", re.IGNORECASE)
+# Words that make a prohibited-list entry conditional on the material or the use (a threshold or
+# an exception the formula cannot show). "With the exception of entry 14 in Annex III" is not
+# among them: permissive lists are reconciled with prohibitions explicitly.
+_QUALIFIED = re.compile(
+    r"초과하는|초과하여|이하인 경우|이하일 경우|넘지 않는 경우|경우[는에]*\s*제외"
+    r"|\bexceed(?:s|ing)?\b|\bexcept (?:if|as|when)\b|\bwhen used as\b|peroxide value",
+    re.IGNORECASE,
+)
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -514,6 +523,21 @@ def _prohibited(match: RuleMatch, substance: FormulaSubstance) -> _Outcome:
             rule,
             review=[f"{cite}: {_quote(rule.original_text) or '(no text)'}"],
         )
+    qualified = next(
+        (t for t in (*rule.names, rule.original_text) if t and _QUALIFIED.search(t)), None
+    )
+    if qualified:
+        text = f" ('{_quote(qualified, 200)}')"
+        # "d-limonene with a peroxide value above 20 mmol/L", "... except when naturally
+        # contained": the entry prohibits the substance only as qualified, which the formula
+        # cannot show.
+        return _Outcome(
+            Verdict.UNKNOWN,
+            f"{substance.name}: {cite} prohibits it only as qualified{text}: check whether the "
+            "material or use falls under it (needs review)",
+            rule,
+            review=[f"{cite}: {_quote(' / '.join(rule.names) or rule.original_text)}"],
+        )
     outcome = _Outcome(Verdict.PROHIBITED, f"{substance.name}: prohibited by {cite}{text}", rule)
     if not rule.parsed:
         outcome.notes.append(f"{cite}: {rule.unparsed_reason}; matched by {match.by.upper()}")
@@ -717,7 +741,30 @@ def _combine_permissive(
     for o in outcomes:
         assert o.rule is not None
         by_kind.setdefault(o.rule.kind, []).append(o)
-    chosen = {k: v for k, v in by_kind.items() if k in functions} or by_kind
+    chosen = {k: v for k, v in by_kind.items() if k in functions}
+    if not chosen and substance.functions:
+        # A declared purpose that is not preserving, filtering UV or colouring: the lists of
+        # those purposes do not govern it (EU Art. 2(1)(l)-(n) define them by purpose).
+        chosen = {k: v for k, v in by_kind.items() if k not in _PURPOSE_KINDS}
+        if not chosen:
+            first = by_kind[sorted(by_kind)[0]][0]
+            assert first.rule is not None
+            lists = ", ".join(
+                f"{short_citation(o.rule)} ({o.rule.kind.replace('_', ' ')})"
+                for group in by_kind.values()
+                for o in group
+                if o.rule is not None
+            )
+            return _Outcome(
+                Verdict.ALLOWED_WITH_CONDITIONS,
+                f"{substance.name}: named by {lists}, whose conditions govern that purpose; its "
+                f"declared function is {', '.join(substance.functions)}: allowed on condition it "
+                "is not used for that purpose",
+                first.rule,
+                notes=[o.message for group in by_kind.values() for o in group],
+                permits=False,
+            )
+    chosen = chosen or by_kind
     best: list[_Outcome] = []
     for group in chosen.values():
         parsed = [o for o in group if o.rule is not None and o.rule.parsed]

@@ -251,6 +251,17 @@ def test_an_unresolved_name_is_unknown_with_suggestions(pack: DataPack) -> None:
     assert any("fuzzy match" in n and "confirm the name" in n for n in read.notes)
 
 
+def test_a_qualified_prohibition_needs_review(pack: DataPack) -> None:
+    # 별표 1: "과산화물가가 20mmol/L을 초과하는 d-리모넨" prohibits limonene only above a peroxide
+    # value the formula cannot show
+    check = check_formula(formula([("Water", 99.99), ("Limonene", 0.01)]), ["KR"], pack)
+    limonene = row(check, "KR", "Limonene")
+    assert limonene.verdict == Verdict.UNKNOWN
+    assert "prohibits it only as qualified ('과산화물가가 20mmol/L을 초과하는 d-리모넨')" in (
+        limonene.message
+    )
+
+
 def test_an_unresolved_cas_number_still_meets_its_rules(pack: DataPack) -> None:
     # 50-00-0 (formaldehyde) is in the fixture's rule lists but in no names source
     check = check_formula(formula([("Water", 99), ("50-00-0", 1)]), ["EU", "KR"], pack)
@@ -291,7 +302,18 @@ def test_the_declared_function_picks_the_list(pack: DataPack) -> None:
         check_formula(formula(rows, **{"Salicylic Acid": "exfoliant"}), ["EU"], pack),
         "EU", "Salicylic Acid",
     )  # fmt: skip
-    assert exfoliant.verdict == Verdict.UNKNOWN  # exfoliant names no list: still undecided
+    # a purpose other than preserving: Annex III governs (other products, max 2 %)
+    assert exfoliant.verdict == Verdict.ALLOWED_WITH_CONDITIONS
+    assert exfoliant.citation is not None and exfoliant.citation.list_name == "Annex III"
+    # only a preservative list names it, and it is declared for another purpose
+    solvent = row(
+        check_formula(formula([("Water", 99), ("Phenoxyethanol", 2.0)], **{"Phenoxyethanol":
+                              "solvent"}), ["EU"], pack),
+        "EU", "Phenoxyethanol",
+    )  # fmt: skip
+    assert solvent.verdict == Verdict.ALLOWED_WITH_CONDITIONS
+    assert "allowed on condition it is not used for that purpose" in solvent.message
+    assert any("allows at most 1 %" in n for n in solvent.notes)  # what Annex V would say
 
 
 def test_a_declared_preservative_must_be_in_the_positive_list(pack: DataPack) -> None:
