@@ -744,7 +744,7 @@ def _combine_permissive(
     chosen = {k: v for k, v in by_kind.items() if k in functions}
     if not chosen and substance.functions:
         # A declared purpose that is not preserving, filtering UV or colouring: the lists of
-        # those purposes do not govern it (EU Art. 2(1)(l)-(n) define them by purpose).
+        # those purposes do not govern it (EU Art. 2(1) defines them by intended purpose).
         chosen = {k: v for k, v in by_kind.items() if k not in _PURPOSE_KINDS}
         if not chosen:
             first = by_kind[sorted(by_kind)[0]][0]
