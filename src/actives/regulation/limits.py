@@ -659,7 +659,7 @@ def _en_limits(text: str, scope: Scope, draft: _Draft) -> None:
                 line_scope = _combine(scope, tail)
             elif (
                 before
-                and not re.fullmatch(r"[(\[]?", before)
+                and not re.fullmatch(r"[(\[\-–•*]?", before)  # a bracket or a list bullet
                 and not _NEUTRAL_BEFORE.search(before)
             ):
                 draft.problems.append(f"text before the limit not understood: {before!r}")

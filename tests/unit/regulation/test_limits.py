@@ -341,3 +341,14 @@ def test_thresholds() -> None:
     assert parse_threshold("0.01% 초과") == 0.01
     assert parse_threshold("> 0,001 %") == 0.001
     assert parse_threshold("초과") is None
+
+
+def test_a_list_bullet_before_the_limit_is_not_a_condition() -> None:
+    # EU Annex VI entry 30 (zinc oxide) writes its limits as a bulleted list
+    result = parse_limit(
+        "- 25%\n- In case of combined use of zinc oxide and zinc oxide (nano), the sum shall "
+        "not exceed the limit of 25%"
+    )
+    assert result.problems == ()
+    assert [c.max_percent for c in result.conditions] == [25.0, 25.0]
+    assert result.conditions[1].sum_rule is not None
