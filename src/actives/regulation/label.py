@@ -112,10 +112,19 @@ class Label:
         return [r.name for r in self.rows if NO_KOREAN_NAME in r.flags]
 
 
+COLOUR_FUNCTIONS = ("colo", "색", "착색", "pigment")
+
+
 def _colorant(substance: FormulaSubstance, pack: NamesSource | None) -> bool:
+    """Whether the substance is a colorant on this label: a CI name, or an Annex IV substance used
+    to colour. A declared function decides for Annex IV substances with other uses (zinc oxide as
+    a UV filter, titanium dioxide as an opacifier), so they stay in their concentration block."""
     names = [substance.name, *(c.name for c in substance.contributions)]
     if any(CI_NUMBER.match(n) or KOREAN_COLOUR.search(n) for n in names):
         return True
+    functions = [f.lower() for f in substance.functions]
+    if functions and not any(word in f for f in functions for word in COLOUR_FUNCTIONS):
+        return False
     if any(row.source in COLORANT_SOURCES for row in substance.resolution.sources):
         return True
     if pack is not None and not substance.resolution.sources:

@@ -165,3 +165,19 @@ def test_rule_matching_by_number_name_or_listed_name(pack: DataPack) -> None:
     assert rule_matches(_rule("KR", korean=("메칠이소치아졸리논",)), mit)
     assert not rule_matches(_rule("EU", cas=("65-85-0",)), benzoate)
     assert not rule_matches(_rule("EU", cas=("2682-20-4",)), None)
+
+
+def test_an_annex_iv_substance_declared_for_another_function_keeps_its_place() -> None:
+    from actives.regulation.formula import FormulaSubstance
+    from actives.regulation.label import _colorant
+    from actives.regulation.resolve import Resolution
+
+    def substance(functions: tuple[str, ...]) -> FormulaSubstance:
+        resolution = Resolution(query="Zinc Oxide", status="unresolved", substance=None,
+                                display_name="Zinc Oxide", korean_name="", method=None,
+                                confidence=0.0, suggestions=[], candidates=[], sources=[],
+                                message="")  # fmt: skip
+        return FormulaSubstance("Zinc Oxide", 10.0, resolution, (), functions)
+
+    assert not _colorant(substance(("UV filter",)), None)
+    assert not _colorant(substance(("자외선 차단",)), None)
