@@ -360,10 +360,13 @@ def expand(
     for parts in grouped.values():
         resolution = parts[0][0]
         functions = tuple(dict.fromkeys(f for _r, _c, f in parts if f))
+        typed = parts[0][1].name
+        name = resolution.display_name if resolution.resolved and resolution.display_name else typed
+        if inci_key(typed) == inci_key(name):
+            name = typed  # the user's spelling of the same INCI name ("Water", not "WATER")
         substances.append(
             FormulaSubstance(
-                resolution.display_name if resolution.resolved and resolution.display_name
-                else parts[0][1].name,
+                name,
                 math.fsum(c.percent for _r, c, _f in parts),
                 resolution,
                 tuple(c for _r, c, _f in parts),

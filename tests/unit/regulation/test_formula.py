@@ -249,3 +249,8 @@ def test_files_that_are_no_formula_table(content: bytes, name: str, match: str) 
 def test_missing_file() -> None:
     with pytest.raises(InvalidFileError, match="does not exist"):
         read_formula_table("/nonexistent/formula.csv")
+
+
+def test_the_users_spelling_of_an_inci_name_is_kept(pack: DataPack) -> None:
+    formula = _formula(FormulaIngredient("WATER", 50), FormulaIngredient("glycerin", 50))
+    assert [s.name for s in expand(formula, None, pack)] == ["WATER", "glycerin"]
