@@ -125,6 +125,16 @@ def _compact(norm: str) -> str:
     return norm.replace(" ", "")
 
 
+_PARENTHESIS = re.compile(r"\s*\((?![^)]*nano)[^)]*\)", re.IGNORECASE)
+
+
+def _bare(name: str) -> str:
+    """A name without its parenthesised common name, compacted: INCI names of botanicals carry
+    one ("GLYCYRRHIZA GLABRA (LICORICE) ROOT EXTRACT") that users often leave out. A "(nano)"
+    is kept: the nano form is another substance in the regulations."""
+    return _compact(normalize_name(_PARENTHESIS.sub("", name)))
+
+
 def split_listed_names(name: str) -> list[str]:
     """The names in an annex cell that lists several (``"BENZOIC ACID; SODIUM BENZOATE"``)."""
     pieces = [_FOOTNOTE.sub("", p).strip() for p in _LIST_SPLIT.split(name)]
@@ -142,6 +152,7 @@ class NameIndex:
         self.by_exact: dict[str, list[int]] = defaultdict(list)
         self.by_norm: dict[str, list[int]] = defaultdict(list)
         self.by_compact: dict[str, list[int]] = defaultdict(list)
+        self.by_bare: dict[str, list[int]] = defaultdict(list)
         self.part_norm: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.by_entry: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.by_cas: dict[str, list[int]] = defaultdict(list)
@@ -171,6 +182,8 @@ class NameIndex:
             self.by_exact[row.name].append(i)
             self.by_norm[norm].append(i)
             self.by_compact[_compact(norm)].append(i)
+            if "(" in row.name:
+                self.by_bare[_bare(row.name)].append(i)
             for number in row.cas:
                 self.by_cas[number].append(i)
             for number in row.ec:
@@ -587,6 +600,13 @@ def _resolve(index: NameIndex, query: str) -> Resolution:
             index, query, [i for i, _p in pairs],
             "exact name" if exact else "case-insensitive name", CONFIDENCE_LOOSE, part=part,
             note=f"named in {refs}, an entry that lists several substances",
+        )  # fmt: skip
+    bare = _bare(text)
+    hits = index.by_bare.get(bare) or index.by_compact.get(bare, [])
+    if hits:
+        return _resolution(
+            index, query, hits, "case-insensitive name", CONFIDENCE_LOOSE,
+            note=f"matched {index.rows[hits[0]].name!r} ignoring the name in parentheses",
         )  # fmt: skip
     return _fuzzy_resolution(index, query, norm)
 

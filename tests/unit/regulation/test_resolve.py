@@ -206,3 +206,10 @@ def test_works_on_a_fake_pack() -> None:
     )  # fmt: skip
     result = resolve_ingredient("111-01-3", FakePack(frame))
     assert (result.display_name, result.korean_name) == ("Squalane", "스쿠알란")
+
+
+def test_a_botanical_name_without_its_parenthesised_common_name_resolves(pack: DataPack) -> None:
+    result = resolve_ingredient("Brassica Campestris Extract", pack)
+    assert result.status == "resolved" and result.method == "case-insensitive name"
+    assert result.display_name == "Brassica Campestris (Rapeseed) Extract"
+    assert "ignoring the name in parentheses" in result.message
