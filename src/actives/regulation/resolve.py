@@ -45,6 +45,7 @@ DICTIONARY_SOURCES = ("mfds-dictionary", "mfds-dictionary-official")
 # Which source's spelling of an INCI name is shown first (mixed case before upper case).
 SOURCE_PRIORITY = ("mfds-dictionary-official", "mfds-dictionary", "cosing-inventory")
 
+_CI_NAME = re.compile(r"CI\s?\d{5}", re.IGNORECASE)  # a colour index name ("CI 77891")
 _LIST_SPLIT = re.compile(r"\s*;\s*|\s*/\s*|,\s+")
 _FOOTNOTE = re.compile(r"\s*\(\d\)\s*$")
 _DIGITS = re.compile(r"\d+")
@@ -138,8 +139,15 @@ def _bare(name: str) -> str:
 def split_listed_names(name: str) -> list[str]:
     """The names in an annex cell that lists several (``"BENZOIC ACID; SODIUM BENZOATE"``)."""
     pieces = [_FOOTNOTE.sub("", p).strip() for p in _LIST_SPLIT.split(name)]
-    pieces = [p for p in pieces if sum(ch.isalpha() for ch in p) >= 4]
+    pieces = [p for p in pieces if sum(ch.isalpha() for ch in p) >= 4 or _CI_NAME.fullmatch(p)]
     return pieces if len(pieces) > 1 else []
+
+
+def _several(name: str) -> bool:
+    """Whether an annex cell names several substances; a name with its colour index number
+    ("TITANIUM DIOXIDE/CI 77891") is one substance under two names."""
+    pieces = split_listed_names(name)
+    return sum(not _CI_NAME.fullmatch(p) for p in pieces) > 1
 
 
 class NameIndex:
@@ -204,12 +212,10 @@ class NameIndex:
                 inci_key(self.rows[i].name)
                 for i in ids
                 if self.rows[i].kind == "inci"
-                and not (
-                    entry[0].startswith("cosing-annex") and split_listed_names(self.rows[i].name)
-                )
+                and not (entry[0].startswith("cosing-annex") and _several(self.rows[i].name))
             }
             listed = any(
-                self.rows[i].kind == "inci" and split_listed_names(self.rows[i].name) for i in ids
+                self.rows[i].kind == "inci" and _several(self.rows[i].name) for i in ids
             ) and entry[0].startswith("cosing-annex")
             numbers = {c for i in ids for c in self.rows[i].cas}
             self.single[entry] = not listed and (len(inci) == 1 or (not inci and len(numbers) <= 1))
@@ -580,7 +586,9 @@ def _resolve(index: NameIndex, query: str) -> Resolution:
         )
     norm = normalize_name(text)
     if norm in index.by_norm:
-        hits = index.by_norm[norm]
+        # annex rows naming it beside another name of the same substance ("TITANIUM
+        # DIOXIDE/CI 77891") join the hits, so their CAS and EC numbers come along
+        hits = index.by_norm[norm] + [i for i, _p in index.part_norm.get(norm, [])]
         if text in index.by_exact:
             return _resolution(index, query, hits, "exact name", CONFIDENCE["exact name"])
         conf = CONFIDENCE["case-insensitive name"]

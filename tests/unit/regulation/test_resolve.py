@@ -213,3 +213,11 @@ def test_a_botanical_name_without_its_parenthesised_common_name_resolves(pack: D
     assert result.status == "resolved" and result.method == "case-insensitive name"
     assert result.display_name == "Brassica Campestris (Rapeseed) Extract"
     assert "ignoring the name in parentheses" in result.message
+
+
+def test_a_name_with_its_colour_index_number_is_one_substance() -> None:
+    from actives.regulation.resolve import _several, split_listed_names
+
+    assert split_listed_names("TITANIUM DIOXIDE/CI 77891") == ["TITANIUM DIOXIDE", "CI 77891"]
+    assert not _several("TITANIUM DIOXIDE/CI 77891")
+    assert _several("BENZOIC ACID; SODIUM BENZOATE")
