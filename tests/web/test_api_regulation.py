@@ -5,15 +5,14 @@ tests/data/regulation/checker_raw."""
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from actives.knowledge import DataPack
-from actives.web.accounts.models import ApiToken
 from tests.unit.regulation.checker_pack import FORMULAS, build_checker_pack
+from tests.web.api_client import ok, post
 
 pytestmark = pytest.mark.django_db
 
@@ -39,22 +38,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> DataPack:
 def pack(built: DataPack, monkeypatch: pytest.MonkeyPatch) -> DataPack:
     monkeypatch.setattr("actives.web.api.regulation.pack_or_none", lambda: built)
     return built
-
-
-@pytest.fixture
-def headers(member_a: Any) -> dict[str, str]:
-    _token, raw = ApiToken.issue(member_a, "tests")
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def post(url: str, body: Any, headers: dict[str, str]) -> Any:
-    data = body if isinstance(body, str) else json.dumps(body)
-    return Client().post(url, data, content_type="application/json", headers=headers)
-
-
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def test_regulation_routes_need_a_login() -> None:

@@ -5,7 +5,6 @@ the shipped sensitisation and skin_logkp models)."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,8 @@ import pytest
 from django.test import Client
 
 from actives.safety.models import QSAR_TOOL
-from actives.web.accounts.models import ApiToken
 from tests.unit.safety.toy_models import POSITIVE_LIKE, build_toy_models
+from tests.web.api_client import ok, post
 
 pytestmark = pytest.mark.django_db
 
@@ -36,22 +35,6 @@ def with_models(toy_models: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("ACTIVES_MODELS_DIR", str(toy_models))
     monkeypatch.setattr("actives.web.api.safety.pack_or_none", lambda: None)
     return toy_models
-
-
-@pytest.fixture
-def headers(member_a: Any) -> dict[str, str]:
-    _token, raw = ApiToken.issue(member_a, "tests")
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def post(url: str, body: Any, headers: dict[str, str]) -> Any:
-    data = body if isinstance(body, str) else json.dumps(body)
-    return Client().post(url, data, content_type="application/json", headers=headers)
-
-
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def test_safety_routes_need_a_login() -> None:
