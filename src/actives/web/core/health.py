@@ -164,12 +164,20 @@ def check_data_pack() -> HealthCheck:
         manifest = json.loads((path / "manifest.json").read_text())
         tables = manifest["tables"]
         missing = ", ".join(manifest["missing_sources"]) or "none"
+        optional = [
+            f"{tables[table]['rows']:,} {label}"
+            for table, label in (("rules", "regulatory rules"),
+                                 ("sensitisation", "chemicals with sensitisation data"))
+            if table in tables
+        ]  # fmt: skip
+        rebuild = "" if len(optional) == 2 else " (rebuild it for the regulation and safety data)"
         return HealthCheck(
             "data pack",
             True,
             f"{manifest['version']}: {tables['compounds']['rows']:,} compounds, "
-            f"{tables['organisms']['rows']:,} organisms, {tables['names']['rows']:,} names; "
-            f"sources not found: {missing}",
+            f"{tables['organisms']['rows']:,} organisms, {tables['names']['rows']:,} names"
+            + "".join(f", {o}" for o in optional)
+            + f"{rebuild}; sources not found: {missing}",
             required=False,
         )
     raw = config.raw_data
