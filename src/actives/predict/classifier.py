@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -415,6 +416,13 @@ class ClassifierArtifact:
         """Featurizer ids the model was trained on."""
         return tuple(self.card["featurizers"])
 
+    @cached_property
+    def _domain_index(self) -> tuple[Any, np.ndarray]:
+        """The training bits as a sparse matrix and their popcounts, built once per model (not
+        per prediction call)."""
+        matrix = packed_matrix(self.domain_bits)
+        return sparse_bit_matrix(matrix), row_popcounts(matrix)
+
     @property
     def priors(self) -> np.ndarray:
         """Class shares of the training compounds (for the balanced call)."""
@@ -494,10 +502,8 @@ class ClassifierArtifact:
             raw = _raw_probabilities(self.booster, features[ok], k)
             probabilities[ok] = self.platt.apply(raw)
             members[ok] = self.conformal.sets(probabilities[ok], confidence)
-            matrix = packed_matrix(self.domain_bits)
-            nearest[ok] = nearest_tanimoto(
-                sparse_bit_matrix(matrix), row_popcounts(matrix), batch.bits[ok]
-            )[:, 0]
+            training, counts = self._domain_index
+            nearest[ok] = nearest_tanimoto(training, counts, batch.bits[ok])[:, 0]
         frame = pd.DataFrame({"smiles": batch.smiles})
         for j, label in enumerate(self.classes):
             frame[f"p_{label}"] = probabilities[:, j]
