@@ -14,6 +14,7 @@ under the guideline.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from actives.predict.registry import get_endpoint
 from actives.predict.shipped import (
     SHIPPED_CLASSIFIERS,
     build_classifier_model,
+    find_model,
     installed_models,
-    load_classifier,
 )
 from actives.progress import Progress, silent_progress
 
@@ -185,11 +186,24 @@ def installed_sensitisation_models() -> list[str]:
     return [e for e in SHIPPED_CLASSIFIERS if e in have]
 
 
+def _loaded(endpoint_id: str) -> ClassifierArtifact:
+    """An installed classifier, loaded once per model folder and card date: a request or a
+    batch row does not re-read the model files, and a retrained model is picked up."""
+    folder = find_model(endpoint_id, "classification").folder
+    return _load_cached(folder, (folder / "model_card.json").stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(folder: Path, stamp: int) -> ClassifierArtifact:
+    """The model of one folder at one card date (never mutated after loading)."""
+    return ClassifierArtifact.load(folder)
+
+
 def predict_sensitisation(
     smiles: Sequence[str], endpoint_ids: Sequence[str] | None = None, confidence: float = 0.9
 ) -> dict[str, pd.DataFrame]:
     """Each installed sensitisation model's predictions for standardised SMILES, by endpoint."""
     chosen = list(endpoint_ids) if endpoint_ids else installed_sensitisation_models()
-    models: dict[str, ClassifierArtifact] = {e: load_classifier(e) for e in chosen}
+    models: dict[str, ClassifierArtifact] = {e: _loaded(e) for e in chosen}
     batch = prepare(list(smiles))
     return {e: model.predict_prepared(batch, confidence) for e, model in models.items()}
