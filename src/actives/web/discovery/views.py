@@ -76,6 +76,7 @@ from actives.web.discovery.services import (
     view_table,
 )
 from actives.web.jobs.models import Job, JobStatus
+from actives.web.jobs.results import finished_job_file
 from actives.web.jobs.runner import submit_job
 
 PLANT_EXAMPLES = ("Camellia sinensis", "Morus alba", "Panax ginseng", "Glycyrrhiza glabra",
@@ -478,18 +479,15 @@ def _refused(
 
 def _finished(user: User, job_id: str | UUID, kind: str) -> tuple[Job, Path]:
     """A finished discovery job the user may see, and its result file."""
-    try:
-        key = UUID(str(job_id))
-    except ValueError:
-        raise InvalidInputError(f"{job_id!r} is not a job id; expected a UUID.") from None
-    job = get_visible_or_404(Job.objects.all(), user, pk=key)
-    if job.kind != kind:
-        raise Http404(_("This job is not of the expected kind."))
     name, _formats = RESULT_FILES[kind]
-    result = discovery_folder(str(job.params.get("token", ""))) / name
-    if job.status != JobStatus.DONE or not result.is_file():
-        raise Http404(_("The results of this job are not ready."))
-    return job, result
+    return finished_job_file(
+        user,
+        job_id,
+        kind,
+        lambda job: discovery_folder(str(job.params.get("token", ""))) / name,
+        wrong_kind=_("This job is not of the expected kind."),
+        not_ready=_("The results of this job are not ready."),
+    )
 
 
 @login_required

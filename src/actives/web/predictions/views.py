@@ -22,9 +22,9 @@ from actives.predict.export import FORMATS, MEDIA_TYPES, TableWriter
 from actives.predict.predictor import resolve_structure
 from actives.predict.shipped import find_model
 from actives.web.accounts.models import User, current_user
-from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.catalog.services import pack_or_none, structure_svg
-from actives.web.jobs.models import Job, JobStatus
+from actives.web.jobs.models import Job
+from actives.web.jobs.results import finished_job_file
 from actives.web.predictions.forms import BatchForm, MoleculeForm
 from actives.web.predictions.kinds import RESULT_NAME
 from actives.web.predictions.services import (
@@ -162,17 +162,14 @@ def batch(request: HttpRequest) -> HttpResponse:
 
 
 def _finished_batch(user: User, job_id: str | UUID) -> tuple[Job, Path]:
-    try:
-        key = UUID(str(job_id))
-    except ValueError:
-        raise InvalidInputError(f"{job_id!r} is not a job id; expected a UUID.") from None
-    job = get_visible_or_404(Job.objects.all(), user, pk=key)
-    if job.kind != "predict_batch":
-        raise Http404(_("This job is not a batch prediction."))
-    result = batch_folder(str(job.params.get("token", ""))) / RESULT_NAME
-    if job.status != JobStatus.DONE or not result.is_file():
-        raise Http404(_("The results of this batch are not ready."))
-    return job, result
+    return finished_job_file(
+        user,
+        job_id,
+        "predict_batch",
+        lambda job: batch_folder(str(job.params.get("token", ""))) / RESULT_NAME,
+        wrong_kind=_("This job is not a batch prediction."),
+        not_ready=_("The results of this batch are not ready."),
+    )
 
 
 @login_required

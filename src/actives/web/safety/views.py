@@ -31,10 +31,10 @@ from actives.safety.exposure import DEFAULT_BODY_WEIGHT_KG
 from actives.safety.models import QSAR_TOOL
 from actives.safety.mos import MOS_THRESHOLD
 from actives.web.accounts.models import User, current_user
-from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.catalog.services import pack_or_none
 from actives.web.discovery.services import table_file_response
-from actives.web.jobs.models import Job, JobStatus
+from actives.web.jobs.models import Job
+from actives.web.jobs.results import finished_job_file
 from actives.web.safety import services
 from actives.web.safety.forms import DABatchForm, DAForm, MoSForm, QRAForm, QSARForm
 from actives.web.safety.services import (
@@ -196,17 +196,14 @@ def da_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _finished_batch(user: User, job_id: str | UUID) -> tuple[Job, Path]:
-    try:
-        key = UUID(str(job_id))
-    except ValueError:
-        raise InvalidInputError(f"{job_id!r} is not a job id; expected a UUID.") from None
-    job = get_visible_or_404(Job.objects.all(), user, pk=key)
-    if job.kind != "safety_da_batch":
-        raise Http404(_("This job is not a defined-approach batch."))
-    path = services.batch_folder(str(job.params.get("token", ""))) / BATCH_RESULT
-    if job.status != JobStatus.DONE or not path.is_file():
-        raise Http404(_("The results of this job are not ready."))
-    return job, path
+    return finished_job_file(
+        user,
+        job_id,
+        "safety_da_batch",
+        lambda job: services.batch_folder(str(job.params.get("token", ""))) / BATCH_RESULT,
+        wrong_kind=_("This job is not a defined-approach batch."),
+        not_ready=_("The results of this job are not ready."),
+    )
 
 
 @login_required
