@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -10,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from actives.chem.files import LIBRARY_SUFFIXES
-from actives.errors import format_bytes
+from actives.web.core.uploads import check_upload
 from actives.web.discovery.services import (
     EVIDENCE_LABELS,
     function_choices,
@@ -23,25 +22,6 @@ COMPOSITION_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 SPECIES_SUFFIXES = (".csv", ".tsv", ".txt")
 MAX_COMPOSITION_BYTES = 5 * 1024 * 1024  # 5,000 constituents fit many times over
 MAX_SPECIES_BYTES = 5 * 1024 * 1024
-
-
-def _check_file(upload: UploadedFile[Any] | None, suffixes: tuple[str, ...], limit: int) -> None:
-    """Refuse a file by its suffix or size before anything is stored."""
-    if upload is None:
-        return
-    name = Path(upload.name or "").name
-    if not name.lower().endswith(suffixes):
-        raise forms.ValidationError(
-            _("%(name)s: expected a file ending in %(suffixes)s."),
-            params={"name": name or _("the upload"), "suffixes": ", ".join(suffixes)},
-            code="bad_suffix",
-        )
-    if upload.size is not None and upload.size > limit:
-        raise forms.ValidationError(
-            _("%(name)s is %(size)s; expected at most %(limit)s."),
-            params={"name": name, "size": format_bytes(upload.size), "limit": format_bytes(limit)},
-            code="too_large",
-        )
 
 
 class PlantForm(forms.Form):
@@ -126,7 +106,7 @@ class PlantsForm(forms.Form):
 
     def clean_species_file(self) -> UploadedFile[Any] | None:
         upload = self.cleaned_data.get("species_file")
-        _check_file(upload, SPECIES_SUFFIXES, MAX_SPECIES_BYTES)
+        check_upload(upload, SPECIES_SUFFIXES, MAX_SPECIES_BYTES)
         return upload
 
 
@@ -159,7 +139,7 @@ class ExtractForm(forms.Form):
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] = self.cleaned_data["file"]
-        _check_file(upload, COMPOSITION_SUFFIXES, MAX_COMPOSITION_BYTES)
+        check_upload(upload, COMPOSITION_SUFFIXES, MAX_COMPOSITION_BYTES)
         return upload
 
 
@@ -208,5 +188,5 @@ class ScreenForm(forms.Form):
         from django.conf import settings
 
         upload: UploadedFile[Any] = self.cleaned_data["file"]
-        _check_file(upload, LIBRARY_SUFFIXES, int(settings.MAX_UPLOAD_BYTES))
+        check_upload(upload, LIBRARY_SUFFIXES, int(settings.MAX_UPLOAD_BYTES))
         return upload

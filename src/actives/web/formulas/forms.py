@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actives.regulation.formula import AREAS
 from actives.regulation.markets import MARKETS
-from actives.web.discovery.forms import _check_file
+from actives.web.core.uploads import check_upload
 from actives.web.formulas.models import Exposure
 
 IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -179,7 +179,7 @@ class ImportForm(FormulaForm):
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] | None = self.cleaned_data.get("file")
-        _check_file(upload, IMPORT_SUFFIXES, MAX_IMPORT_BYTES)
+        check_upload(upload, IMPORT_SUFFIXES, MAX_IMPORT_BYTES)
         assert upload is not None
         return upload
 

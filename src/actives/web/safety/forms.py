@@ -34,7 +34,7 @@ from actives.safety.qra import (
     quantitative_risk_assessment,
 )
 from actives.web.catalog.services import pack_or_none
-from actives.web.discovery.forms import _check_file
+from actives.web.core.uploads import check_upload
 from actives.web.predictions.services import CONFIDENCES
 from actives.web.safety import services
 from actives.web.safety.services import (
@@ -429,7 +429,7 @@ class DABatchForm(forms.Form):
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] = self.cleaned_data["file"]
-        _check_file(upload, BATCH_SUFFIXES, MAX_BATCH_BYTES)
+        check_upload(upload, BATCH_SUFFIXES, MAX_BATCH_BYTES)
         return upload
 
 
