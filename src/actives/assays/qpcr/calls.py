@@ -1,0 +1,277 @@
+"""A call for every qPCR well (positive, negative or inconclusive) with the reasons behind it.
+
+The call combines three things, in this order, and every rule that fires adds a reason a user can
+read on the plate view:
+
+1. the curve itself: an exponential phase found by the curve analysis, the curve-quality
+   classifier's probability that this is a real amplification curve (trained on the PCRedux
+   human labels), and a plateau that is not far below the target's other positive wells;
+2. the assay's cut-offs: a Cq later than the cut-off is negative (or inconclusive, per assay);
+3. the plate: a no-template control that amplifies contaminates its target (its samples near the
+   NTC's Cq become inconclusive), and replicates that disagree or spread too far are inconclusive.
+
+Cut-offs are assay settings (:class:`CallSettings`), never constants hidden in the code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from actives.errors import InvalidInputError
+
+Call = Literal["positive", "negative", "inconclusive"]
+CALLS: tuple[Call, ...] = ("positive", "negative", "inconclusive")
+CONTROL_TYPES = frozenset({"ntc", "nac", "ntp", "nrt"})
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """Per-assay cut-offs of the well calls (all in cycles unless said otherwise)."""
+
+    cq_cutoff: float = 35.0
+    late_cq_call: Literal["negative", "inconclusive"] = "negative"
+    quality_positive: float = 0.7
+    quality_negative: float = 0.3
+    min_amplitude_fraction: float = 0.2
+    max_replicate_sd: float = 0.5
+    ntc_margin: float = 5.0
+    efficiency_range: tuple[float, float] = (1.6, 2.1)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.cq_cutoff <= 100:
+            raise InvalidInputError(
+                f"Cq cut-off {self.cq_cutoff:g} is out of range; expected a cycle between 1 and "
+                "100 (35 or 40 are common)."
+            )
+        if self.late_cq_call not in ("negative", "inconclusive"):
+            raise InvalidInputError(
+                f"Late-Cq call {self.late_cq_call!r} is not known; expected 'negative' or "
+                "'inconclusive'."
+            )
+        if not 0 <= self.quality_negative <= self.quality_positive <= 1:
+            raise InvalidInputError(
+                f"Curve-quality limits {self.quality_negative:g} and {self.quality_positive:g} "
+                "are not valid; expected 0 ≤ negative limit ≤ positive limit ≤ 1."
+            )
+        if not 0 <= self.min_amplitude_fraction < 1:
+            raise InvalidInputError(
+                f"Minimum plateau fraction {self.min_amplitude_fraction:g} is out of range; "
+                "expected a fraction from 0 to below 1."
+            )
+        if self.max_replicate_sd <= 0 or self.ntc_margin < 0:
+            raise InvalidInputError(
+                "Replicate SD limit must be above 0 and the NTC margin 0 or more (cycles); got "
+                f"{self.max_replicate_sd:g} and {self.ntc_margin:g}."
+            )
+        low, high = self.efficiency_range
+        if not 1 <= low < high <= 3:
+            raise InvalidInputError(
+                f"Efficiency range {low:g}–{high:g} is not valid; expected amplification factors "
+                "with 1 ≤ low < high ≤ 3 (1.6–2.1 is usual)."
+            )
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> CallSettings:
+        """Settings from a form or API body; unknown keys are an error, not ignored."""
+        values = dict(values or {})
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InvalidInputError(
+                f"Unknown call setting(s) {', '.join(unknown)}; expected some of "
+                f"{', '.join(sorted(known))}."
+            )
+        if "efficiency_range" in values:
+            values["efficiency_range"] = tuple(float(v) for v in values["efficiency_range"])
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise InvalidInputError(f"Call settings are not valid: {exc}.") from None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready settings, stored with every analysis."""
+        data = asdict(self)
+        data["efficiency_range"] = list(self.efficiency_range)
+        return data
+
+
+@dataclass(frozen=True)
+class WellEvidence:
+    """What the call of one reaction rests on (from the curve analysis and the classifier)."""
+
+    well: str
+    sample: str
+    sample_type: str
+    target: str
+    amplified: bool
+    cq: float | None
+    amplitude: float
+    efficiency: float | None
+    quality: float | None
+    excluded: str = ""
+    curve_notes: tuple[str, ...] = ()
+
+
+@dataclass
+class WellCall:
+    """The call of one reaction and every reason behind it (in the order the rules fired)."""
+
+    well: str
+    sample: str
+    sample_type: str
+    target: str
+    call: Call
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one sentence for tables."""
+        return "; ".join(self.reasons)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready call."""
+        return asdict(self) | {"reason": self.reason}
+
+
+def call_well(evidence: WellEvidence, settings: CallSettings, target_amplitude: float) -> WellCall:
+    """The call of one reaction from its own curve; plate rules come after (see call_wells)."""
+    e = evidence
+    result = WellCall(e.well, e.sample, e.sample_type, e.target, "inconclusive")
+    quality = "" if e.quality is None else f", curve-quality P = {e.quality:.2f}"
+    if e.excluded:
+        result.reasons.append(f"excluded in the file: {e.excluded}")
+        return result
+    low_quality = e.quality is not None and e.quality < settings.quality_negative
+    high_quality = e.quality is None or e.quality >= settings.quality_positive
+    if not e.amplified or e.cq is None:
+        if e.quality is not None and e.quality >= settings.quality_positive:
+            result.reasons.append(
+                f"the classifier sees an amplification curve{quality}, but no exponential "
+                "phase or Cq was found"
+            )
+            return result
+        result.call = "negative"
+        result.reasons.append(f"no amplification{quality}")
+        return result
+    if e.cq > settings.cq_cutoff:
+        result.call = settings.late_cq_call
+        result.reasons.append(f"late Cq {e.cq:.2f} beyond the cut-off {settings.cq_cutoff:g}")
+        return result
+    if low_quality:
+        result.reasons.append(f"non-sigmoid curve{quality} (Cq {e.cq:.2f} not trusted)")
+        return result
+    if target_amplitude > 0 and e.amplitude < settings.min_amplitude_fraction * target_amplitude:
+        result.reasons.append(
+            f"low plateau: {e.amplitude / target_amplitude:.0%} of the median plateau of "
+            f"{e.target}'s amplified wells (limit {settings.min_amplitude_fraction:.0%})"
+        )
+        return result
+    if not high_quality:
+        result.reasons.append(f"curve shape uncertain{quality}, Cq {e.cq:.2f}")
+        return result
+    result.call = "positive"
+    result.reasons.append(f"amplified, Cq {e.cq:.2f}{quality}")
+    low, high = settings.efficiency_range
+    if e.efficiency is not None and not low <= e.efficiency <= high:
+        result.warnings.append(
+            f"efficiency {e.efficiency:.2f} outside {low:g}–{high:g}: Cq-based quantities "
+            "are less reliable"
+        )
+    return result
+
+
+def _target_amplitudes(evidence: Sequence[WellEvidence]) -> dict[str, float]:
+    """Median plateau height of each target's clearly amplified sample wells."""
+    heights: dict[str, list[float]] = defaultdict(list)
+    for e in evidence:
+        if (
+            e.amplified
+            and e.cq is not None
+            and not e.excluded
+            and e.sample_type not in (CONTROL_TYPES)
+        ):
+            heights[e.target].append(e.amplitude)
+    return {t: float(np.median(v)) for t, v in heights.items() if v}
+
+
+def call_wells(
+    evidence: Sequence[WellEvidence], settings: CallSettings | None = None
+) -> list[WellCall]:
+    """Calls for a whole plate: each curve, then NTC contamination and replicate agreement."""
+    settings = settings or CallSettings()
+    amplitudes = _target_amplitudes(evidence)
+    calls = [call_well(e, settings, amplitudes.get(e.target, 0.0)) for e in evidence]
+    _apply_ntc_rule(evidence, calls, settings)
+    _apply_replicate_rule(evidence, calls, settings)
+    return calls
+
+
+def _apply_ntc_rule(
+    evidence: Sequence[WellEvidence], calls: list[WellCall], settings: CallSettings
+) -> None:
+    """A control without template that amplifies contaminates its target's wells near its Cq."""
+    earliest: dict[str, tuple[float, str]] = {}
+    for e, c in zip(evidence, calls, strict=True):
+        if e.sample_type in CONTROL_TYPES and c.call == "positive" and e.cq is not None:
+            c.reasons[-1:] = [f"{e.sample_type.upper()} contamination: amplified at Cq {e.cq:.2f}"]
+            if e.target not in earliest or e.cq < earliest[e.target][0]:
+                earliest[e.target] = (e.cq, e.well)
+    for e, c in zip(evidence, calls, strict=True):
+        if e.target not in earliest or e.sample_type in CONTROL_TYPES:
+            continue
+        ntc_cq, ntc_well = earliest[e.target]
+        if c.call == "positive" and e.cq is not None and e.cq > ntc_cq - settings.ntc_margin:
+            c.call = "inconclusive"
+            c.reasons.append(
+                f"NTC contamination: control {ntc_well} amplified at Cq {ntc_cq:.2f}, within "
+                f"{settings.ntc_margin:g} cycles of this well's Cq {e.cq:.2f}"
+            )
+        else:
+            c.warnings.append(f"the target's NTC ({ntc_well}) amplified at Cq {ntc_cq:.2f}")
+
+
+def _apply_replicate_rule(
+    evidence: Sequence[WellEvidence], calls: list[WellCall], settings: CallSettings
+) -> None:
+    """Replicates of one sample and target must agree and their Cqs must not spread too far."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, e in enumerate(evidence):
+        if e.sample and e.sample_type not in CONTROL_TYPES and not e.excluded:
+            groups[(e.sample, e.target)].append(i)
+    for (sample, target), members in groups.items():
+        if len(members) < 2:
+            continue
+        called = [calls[i].call for i in members]
+        positives = [i for i in members if calls[i].call == "positive"]
+        if positives and len(positives) < len(members) and "negative" in called:
+            for i in members:
+                calls[i].call = "inconclusive"
+                calls[i].reasons.append(
+                    f"replicates disagree: {len(positives)} of {len(members)} wells of {sample} "
+                    f"/ {target} are positive"
+                )
+            continue
+        cqs = [evidence[i].cq for i in positives if evidence[i].cq is not None]
+        if len(cqs) >= 2:
+            sd = float(np.std(cqs, ddof=1))
+            if sd > settings.max_replicate_sd:
+                for i in positives:
+                    calls[i].call = "inconclusive"
+                    calls[i].reasons.append(
+                        f"replicate spread: Cq SD {sd:.2f} over {len(cqs)} wells of {sample} / "
+                        f"{target} exceeds {settings.max_replicate_sd:g} cycles"
+                    )
+
+
+def summarise_calls(calls: Sequence[WellCall]) -> dict[str, int]:
+    """How many wells got each call."""
+    counts = dict.fromkeys(CALLS, 0)
+    for c in calls:
+        counts[c.call] += 1
+    return counts
