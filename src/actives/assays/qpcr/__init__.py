@@ -1,0 +1,1 @@
+"""qPCR: read plates (RDML and instrument exports), analyse curves, call wells, quantify."""
