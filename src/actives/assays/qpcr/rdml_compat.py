@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 import numpy as np
@@ -16,6 +17,4 @@ def rdml() -> ModuleType:
     """
     if not hasattr(np, "NaN"):
         np.NaN = np.nan  # type: ignore[attr-defined]
-    from rdmlpython import rdml as rdml_module
-
-    return rdml_module
+    return importlib.import_module("rdmlpython.rdml")
