@@ -60,7 +60,7 @@ def to_micromolar(value: float, units: str, smiles: str = "") -> tuple[float, st
 
         from actives.chem import to_mol
 
-        weight = float(Descriptors.MolWt(to_mol(smiles)))
+        weight = float(Descriptors.MolWt(to_mol(smiles)))  # type: ignore[attr-defined]
         ug_per_ml = value * MASS_TO_MICROGRAM_PER_ML[unit]
         micromolar = ug_per_ml / weight * 1000.0
         return micromolar, f"{value:g} {unit} / MW {weight:.1f} g/mol = {micromolar:.4g} µM"

@@ -25,7 +25,7 @@ CALL_COLOURS = {"positive": "#1b7f3b", "negative": "#8a8f98", "inconclusive": "#
 
 
 @cache
-def _style() -> dict[str, Any]:
+def _style() -> Any:
     """Text stays text in the SVG; a Korean font (if installed) measures Hangul labels."""
     from actives.reports.pdf import korean_font
 
