@@ -658,7 +658,7 @@ def _result(
         flags.append(
             Flag(
                 "inactive",
-                f"No concentration-dependent inhibition (highest mean {max_mean:.0f} % at "
+                f"No concentration-dependent inhibition (highest mean {round(max_mean) + 0:d} % at "
                 f"{_fmt(max_at)}{unit_text}{trend}): inactive up to {_fmt(high_c)}{unit_text}.",
             )
         )

@@ -50,8 +50,12 @@ def _draw(
         summary["concentration"], summary["mean"], yerr=summary["sd"].fillna(0.0), fmt="o",
         color=colour, markersize=5, capsize=3, zorder=4, label=label,
     )  # fmt: skip
-    axes.plot(grid, fit.curve(grid), color=colour, linewidth=1.6, zorder=2)
-    if band:
+    low_c, high_c = fit.tested_range
+    grid = grid[(grid >= low_c / 2.0) & (grid <= high_c * 2.0)]  # no curve far beyond the data
+    inactive = "inactive" in fit.flag_codes
+    axes.plot(grid, fit.curve(grid), color=colour, linewidth=1.6, zorder=2,
+              linestyle="--" if inactive else "-")  # fmt: skip
+    if band and not inactive:
         low, high = fit.band(grid)
         axes.fill_between(grid, low, high, color=colour, alpha=0.15, linewidth=0, zorder=1)
     if fit.ic50 is not None:
@@ -63,6 +67,14 @@ def _draw(
         axes.plot([left, right], [level, level], color=colour, linewidth=3, alpha=0.6,
                   solid_capstyle="butt", zorder=5)  # fmt: skip
         axes.plot([fit.ic50], [level], marker="D", color=colour, markersize=6, zorder=6)
+
+
+def _limit_y(axes: Axes, fits: Sequence[DoseResponseFit]) -> None:
+    """Keep the y axis on the data (a wide band beyond the points must not flatten them)."""
+    low = min(min(float(f.responses.min()), 0.0) for f in fits)
+    high = max(max(float(f.responses.max()), 100.0) for f in fits)
+    margin = 0.08 * (high - low)
+    axes.set_ylim(low - margin, high + margin)
 
 
 def _svg(figure: Figure) -> str:
@@ -99,6 +111,7 @@ def plot_fit(
     grid = _grid([fit])
     colour = PALETTE[0]
     _draw(axes, fit, grid, colour, show_band, "mean ± SD")
+    _limit_y(axes, [fit])
     axes.set_xlabel(_x_label([fit], x_label))
     axes.set_ylabel(y_label if y_label is not None else fit.response_label)
     axes.set_title(title if title is not None else fit.sample)
@@ -130,6 +143,7 @@ def plot_overlay(
     for i, fit in enumerate(fits):
         label = f"{fit.sample}: {fit.ic50_text}"
         _draw(axes, fit, grid, PALETTE[i % len(PALETTE)], show_band, label)
+    _limit_y(axes, fits)
     axes.set_xlabel(_x_label(fits, x_label))
     axes.set_ylabel(y_label if y_label is not None else fits[0].response_label)
     if title:
