@@ -239,7 +239,12 @@ def _apply_ntc_rule(
 def _apply_replicate_rule(
     evidence: Sequence[WellEvidence], calls: list[WellCall], settings: CallSettings
 ) -> None:
-    """Replicates of one sample and target must agree and their Cqs must not spread too far."""
+    """Replicates of one sample and target must agree and their Cqs must not spread too far.
+
+    A clear majority (at least two thirds) makes only the dissenting wells inconclusive; an even
+    split makes the whole group inconclusive. Likewise with four or more replicates only the
+    wells far from the group's median Cq are marked; with fewer, the whole group is.
+    """
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, e in enumerate(evidence):
         if e.sample and e.sample_type not in CONTROL_TYPES and not e.excluded:
@@ -247,26 +252,62 @@ def _apply_replicate_rule(
     for (sample, target), members in groups.items():
         if len(members) < 2:
             continue
-        called = [calls[i].call for i in members]
         positives = [i for i in members if calls[i].call == "positive"]
-        if positives and len(positives) < len(members) and "negative" in called:
-            for i in members:
+        negatives = [i for i in members if calls[i].call == "negative"]
+        if positives and negatives:
+            agreement = (
+                f"{len(positives)} of {len(members)} wells of {sample} / {target} are positive"
+            )
+            majority, minority = (
+                (positives, negatives)
+                if len(positives) >= len(negatives)
+                else (negatives, positives)
+            )
+            clear = len(majority) >= 2 * len(minority)
+            for i in minority if clear else positives + negatives:
                 calls[i].call = "inconclusive"
                 calls[i].reasons.append(
-                    f"replicates disagree: {len(positives)} of {len(members)} wells of {sample} "
-                    f"/ {target} are positive"
+                    f"disagrees with its replicates: {agreement}"
+                    if clear
+                    else f"replicates disagree: {agreement}"
                 )
-            continue
-        cqs = [evidence[i].cq for i in positives if evidence[i].cq is not None]
-        if len(cqs) >= 2:
-            sd = float(np.std(cqs, ddof=1))
-            if sd > settings.max_replicate_sd:
-                for i in positives:
-                    calls[i].call = "inconclusive"
-                    calls[i].reasons.append(
-                        f"replicate spread: Cq SD {sd:.2f} over {len(cqs)} wells of {sample} / "
-                        f"{target} exceeds {settings.max_replicate_sd:g} cycles"
-                    )
+            if not clear:
+                continue
+            positives = [i for i in positives if calls[i].call == "positive"]
+        _apply_spread(evidence, calls, positives, sample, target, settings.max_replicate_sd)
+
+
+def _apply_spread(
+    evidence: Sequence[WellEvidence],
+    calls: list[WellCall],
+    positives: list[int],
+    sample: str,
+    target: str,
+    limit: float,
+) -> None:
+    """Replicate Cqs whose SD exceeds the limit: the far wells (4+ replicates) or all of them."""
+    cqs = {i: evidence[i].cq for i in positives if evidence[i].cq is not None}
+    if len(cqs) < 2:
+        return
+    values = np.array(list(cqs.values()), dtype=float)
+    sd = float(np.std(values, ddof=1))
+    if sd <= limit:
+        return
+    median = float(np.median(values))
+    far = [i for i, cq in cqs.items() if abs(cq - median) > 2 * limit] if len(cqs) >= 4 else []
+    for i in far or list(cqs):
+        calls[i].call = "inconclusive"
+        if far:
+            calls[i].reasons.append(
+                f"Cq {cqs[i]:.2f} is {abs(cqs[i] - median):.2f} cycles from the median "
+                f"{median:.2f} of the {len(cqs)} positive wells of {sample} / {target} "
+                f"(limit 2 × {limit:g})"
+            )
+        else:
+            calls[i].reasons.append(
+                f"replicate spread: Cq SD {sd:.2f} over {len(cqs)} wells of {sample} / "
+                f"{target} exceeds {limit:g} cycles"
+            )
 
 
 def summarise_calls(calls: Sequence[WellCall]) -> dict[str, int]:

@@ -108,22 +108,38 @@ def test_replicates_that_disagree_or_spread() -> None:
         well("A1", 24.0, sample="S1"),
         well("A2", 24.1, sample="S1"),
         well("A3", None, sample="S1", quality=0.01),
+        well("D1", 24.0, sample="S4"),
+        well("D2", None, sample="S4", quality=0.01),
         well("B1", 24.0, sample="S2"),
         well("B2", 25.5, sample="S2"),
         well("C1", 24.0, sample="S3"),
         well("C2", 24.2, sample="S3"),
     ]
     calls = by_well(call_wells(wells))
-    assert {calls[w].call for w in ("A1", "A2", "A3")} == {"inconclusive"}
-    assert "2 of 3 wells of S1 / GAPDH are positive" in calls["A1"].reason
+    # a clear majority (2 of 3 positive): only the dissenting well is inconclusive
+    assert calls["A1"].call == calls["A2"].call == "positive"
+    assert calls["A3"].call == "inconclusive"
+    assert "disagrees with its replicates: 2 of 3 wells of S1 / GAPDH" in calls["A3"].reason
+    # an even split: the whole group is inconclusive
+    assert calls["D1"].call == calls["D2"].call == "inconclusive"
+    assert "replicates disagree: 1 of 2 wells of S4 / GAPDH" in calls["D1"].reason
+    # two replicates 1.5 cycles apart: SD 1.06 > 0.5, both inconclusive
     assert calls["B1"].call == calls["B2"].call == "inconclusive"
     assert "Cq SD 1.06" in calls["B1"].reason
     assert calls["C1"].call == "positive"
     assert summarise_calls(list(calls.values())) == {
-        "positive": 2,
+        "positive": 4,
         "negative": 0,
         "inconclusive": 5,
     }
+
+
+def test_many_replicates_mark_only_the_far_wells() -> None:
+    cqs = [24.0, 24.1, 23.9, 24.05, 27.0]
+    wells = [well(f"A{i}", cq, sample="S1") for i, cq in enumerate(cqs, start=1)]
+    calls = by_well(call_wells(wells))
+    assert [calls[f"A{i}"].call for i in range(1, 6)] == ["positive"] * 4 + ["inconclusive"]
+    assert "Cq 27.00 is 2.95 cycles from the median 24.05" in calls["A5"].reason
 
 
 def test_excluded_well_and_efficiency_warning() -> None:
