@@ -24,6 +24,7 @@ import csv
 import io
 import math
 import re
+import warnings as warnings_module
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -121,7 +122,7 @@ def _decode(data: bytes, name: str, warnings: list[str]) -> str:
                 f"{name}: starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc})."
             ) from exc
     head = data[:4000]
-    if head.count(b"\x00") > len(head) // 4:
+    if head.count(b"\x00") > len(head) * 0.3:
         # UTF-16 without a BOM: every other byte of ASCII text is zero.
         even_zeros = head[0::2].count(b"\x00")
         odd_zeros = head[1::2].count(b"\x00")
@@ -134,17 +135,25 @@ def _decode(data: bytes, name: str, warnings: list[str]) -> str:
                 "text or spreadsheet export."
             ) from exc
         warnings.append(f"{name}: read as {codec.upper()} text without a byte-order mark.")
-        return text
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        if b"\x00" in head:
-            raise InvalidFileError(
-                f"{name}: contains zero bytes and is not UTF-8 or UTF-16 text; expected a text "
-                "or spreadsheet export."
-            ) from None
-        warnings.append(f"{name}: not UTF-8; read as Windows-1252 text.")
-        return data.decode("cp1252", errors="replace")
+    elif b"\x00" in head:
+        raise InvalidFileError(
+            f"{name}: contains zero bytes and is not UTF-8 or UTF-16 text (a binary file?); "
+            "expected a text or spreadsheet export."
+        )
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            warnings.append(f"{name}: not UTF-8; read as Windows-1252 text.")
+            text = data.decode("cp1252", errors="replace")
+    sample = text[:4000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    if controls > max(2, len(sample) // 100):
+        raise InvalidFileError(
+            f"{name}: {controls} control characters in the first {len(sample)} characters; "
+            "expected a text export (a binary file?)."
+        )
+    return text
 
 
 def _sniff_separator(lines: Sequence[str]) -> str:
@@ -453,7 +462,10 @@ def _open_rdml(data: bytes, name: str, warnings: list[str]) -> Any:
         warnings.append(
             f"{name}: RDML 1.4 read as 1.3 (rdmlpython 1.7.2); elements new in 1.4 are ignored."
         )
-    document = rd.Rdml()
+    with warnings_module.catch_warnings():
+        # rdmlpython stamps a new document with datetime.utcnow(), deprecated in Python 3.12.
+        warnings_module.simplefilter("ignore", DeprecationWarning)
+        document = rd.Rdml()
     try:
         document.loadXMLString(text)
     except rd.RdmlError as exc:
