@@ -641,7 +641,9 @@ def _result(
         p_trend = 1.0
     max_mean = float(mean_values.max())
     max_at = float(means["concentration"].iloc[int(np.argmax(mean_values))])
-    inactive = max_mean < inactive_below or (p_trend is not None and p_trend >= F_TEST_ALPHA)
+    # inactive: never reaches ``inactive_below``, or no significant trend and never half-way
+    no_trend = p_trend is not None and p_trend >= F_TEST_ALPHA
+    inactive = max_mean < inactive_below or (no_trend and max_mean < 50.0)
     unit_text = f" {unit}" if unit else ""
     activation = span < -inactive_below and float(mean_values[-1]) < -inactive_below
     if activation:

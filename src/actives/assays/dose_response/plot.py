@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Sequence
 
 import matplotlib
@@ -77,9 +78,31 @@ def _limit_y(axes: Axes, fits: Sequence[DoseResponseFit]) -> None:
     axes.set_ylim(low - margin, high + margin)
 
 
+# Text stays text in the SVG; the browser picks a Korean font from this list where the first
+# lacks the glyphs (matplotlib itself measures with DejaVu Sans, hence no glyph warnings).
+STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "actives",
+    "font.family": "sans-serif",
+    "font.sans-serif": [
+        "DejaVu Sans",
+        "Noto Sans KR",
+        "Noto Sans CJK KR",
+        "Malgun Gothic",
+        "NanumGothic",
+        "Apple SD Gothic Neo",
+        "sans-serif",
+    ],  # fmt: skip
+}
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "actives"}):
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font", category=UserWarning
+        )
+        warnings.filterwarnings("ignore", message="findfont", category=UserWarning)
         FigureCanvasSVG(figure)
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()

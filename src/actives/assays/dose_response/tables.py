@@ -381,6 +381,7 @@ class _Obs:
     replicate: str = ""
     well: str = ""
     plate: str = ""
+    raw: float | None = None  # the reading before normalisation
 
 
 def _resolve_kind(requested: str, detected: str, has_controls: bool, warnings: list[str]) -> str:
@@ -484,7 +485,7 @@ def _normalise(
         b_word = {"blank": "blank", "positive": "positive control", "": "0"}[reference_role]
         for obs in plate_samples:
             own_blank = sample_blanks.get((obs.sample, obs.concentration))
-            signal = obs.value
+            signal = obs.raw = obs.value
             if own_blank:
                 d_mean = float(np.mean(own_blank))
                 obs.value = 100.0 * (window - (signal - d_mean)) / window
@@ -571,7 +572,7 @@ def _assemble(
             if value == 0:
                 zero += 1
                 continue
-            signal = obs.value if kind == "signal" else None
+            signal = obs.raw
             points.append(DosePoint(value, obs.value, obs.replicate, obs.well, obs.plate, signal))
         if zero:
             warnings.append(
@@ -689,11 +690,10 @@ def _map_columns(header: list[str], row_index: int) -> _Columns | None:
             kind = _response_kind_of_header(_key(raw))
             if kind is None:
                 match = REPLICATE_SUFFIX.match(_key(raw))
-                if match:
-                    stem = match.group(1)
-                    kind = _response_kind_of_header(stem) if stem else "unknown"
-                    if kind is None and _key(stem) in {"rep", "replicate", "r", "n"}:
-                        kind = "unknown"
+                if match and match.group(1):
+                    kind = _response_kind_of_header(match.group(1))
+                elif re.fullmatch(r"(rep|replicate|r|n|y)\s*#?\s*\d{1,2}", _key(raw)):
+                    kind = "unknown"
             if kind is not None:
                 response_kinds[kind].append(j)
     if columns.concentration is None or not response_kinds:
@@ -706,6 +706,8 @@ def _map_columns(header: list[str], row_index: int) -> _Columns | None:
 
 def _find_header(sheet: _Sheet) -> _Columns | None:
     for i, row in enumerate(sheet.cells[:40]):
+        if any(_number(c) is not None for c in row):
+            continue  # a header names columns; a row with numbers is data
         columns = _map_columns(row, i)
         if columns is not None:
             return columns

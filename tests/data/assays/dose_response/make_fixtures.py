@@ -54,8 +54,16 @@ def plate() -> None:
             if not values[r][c]:
                 values[r][c] = f"{0.04 + rng.normal(0, 0.002):.4f}"
                 layout[r][c] = "-"
-    header = ["Software Version\t3.12.08", "Experiment File Path:\tC:\\tyrosinase.xpt",
-              "Plate Number\tPlate 1", "Reading Type\tReader", "", "Results", "Read 1:475", ""]
+    header = [
+        "Software Version\t3.12.08",
+        "Experiment File Path:\tC:\\tyrosinase.xpt",
+        "Plate Number\tPlate 1",
+        "Reading Type\tReader",
+        "",
+        "Results",
+        "Read 1:475",
+        "",
+    ]
     grid = ["\t" + "\t".join(str(c) for c in range(1, 13))]
     grid += [ROWS[r] + "\t" + "\t".join(values[r]) for r in range(8)]
     (HERE / "tyrosinase_plate.txt").write_text("\n".join(header + grid) + "\n", "utf-8")
@@ -66,10 +74,14 @@ def plate() -> None:
 
 def tidy() -> None:
     rng = np.random.default_rng(7)
-    truth = {"Kojic acid": {"bottom": 2.0, "top": 98.0, "ic50": 4.0, "hill": 1.1},
-             "Licorice extract": {"bottom": 0.0, "top": 90.0, "ic50": 60.0, "hill": 0.9}}
-    concs = {"Kojic acid": [0.1, 0.3, 1, 3, 10, 30, 100],
-             "Licorice extract": [3, 10, 30, 100, 300, 1000]}
+    truth = {
+        "Kojic acid": {"bottom": 2.0, "top": 98.0, "ic50": 4.0, "hill": 1.1},
+        "Licorice extract": {"bottom": 0.0, "top": 90.0, "ic50": 60.0, "hill": 0.9},
+    }
+    concs = {
+        "Kojic acid": [0.1, 0.3, 1, 3, 10, 30, 100],
+        "Licorice extract": [3, 10, 30, 100, 300, 1000],
+    }
     lines = ["Sample,Concentration (ug/mL),Replicate,Inhibition (%)"]
     for name, params in truth.items():
         for conc in concs[name]:
