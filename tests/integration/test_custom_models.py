@@ -91,7 +91,7 @@ def test_refusals_exit_2_with_a_message(home: Path, trained: str, tmp_path: Path
     code, out = run("models", "train", str(INVENTED_CSV), "--id", "mmp1")
     assert code == 2 and "'mmp1' is a shipped endpoint" in out
     code, out = run("models", "train", "--id", "x_model")
-    assert code == 2 and "got neither" in out
+    assert code == 2 and "got none" in out
     binary = tmp_path / "plate.csv"
     binary.write_bytes(b"\x00\x01\x02 binary export")
     code, out = run("models", "train", str(binary), "--id", "plate_model")

@@ -8,6 +8,7 @@ import typer
 
 from actives import __version__
 from actives.cli import (
+    assays,
     discover,
     knowledge,
     model_training,
@@ -60,6 +61,7 @@ app.command()(predict.predict)
 app.command()(screen.screen)
 app.add_typer(discover.discover_app, name="discover")
 app.add_typer(safety.safety_app, name="safety")
+app.add_typer(assays.assays_app, name="assays")
 app.command("check-formula")(regulation.check_formula_command)
 app.add_typer(regulation.regulation_app, name="regulation")
 predict.models_app.command("train")(model_training.train)

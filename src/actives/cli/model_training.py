@@ -40,6 +40,18 @@ FileArg = Annotated[
     Path | None,
     typer.Argument(help="CSV or XLSX table: one row per compound, SMILES and a measured value."),
 ]
+FromAssaysOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from-assays",
+        help="Train on the potencies measured in the platform's dose-response runs whose assay "
+        "name contains this text (linked to structures, 'use for training' ticked).",
+    ),
+]
+CompanyOpt = Annotated[
+    str | None,
+    typer.Option(help="With --from-assays: only this company's runs (its name)."),
+]
 ChemblOpt = Annotated[
     str | None,
     typer.Option("--chembl", help="ChEMBL target id instead of a file, e.g. CHEMBL1973."),
@@ -91,21 +103,52 @@ def _fail(exc: ActivesError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _assay_data(assay: str, company: str | None) -> Any:
+    """Training data from the potencies stored by dose-response runs (the lab-to-model loop)."""
+    from actives.assays.potency import training_table
+    from actives.cli.django_setup import setup_django
+    from actives.predict.activity_tables import read_activity_table
+    from actives.predict.custom import table_data
+
+    setup_django()
+    from actives.web.assays.services import potency_records
+
+    records = potency_records(assay, company)
+    table, problems = training_table(records)
+    where = f"dose-response runs, assay containing {assay!r}" + (
+        f", company {company!r}" if company else ""
+    )
+    if table.empty:
+        raise InvalidInputError(
+            f"No trainable potencies in the {where} ({len(records)} stored); expected potencies "
+            "linked to a structure with an IC50 and 'use for training' ticked."
+            + (f" First problem: {problems[0]}" if problems else "")
+        )
+    data = table_data(read_activity_table(table.to_csv(index=False).encode(), filename=where))
+    data.problems[:0] = problems
+    return data
+
+
 def _load(
     file: Path | None,
     chembl: str | None,
     chembl_sqlite: Path | None,
     chembl_version: str | None,
     activity_types: str,
+    from_assays: str | None = None,
+    company: str | None = None,
     **columns: Any,
 ) -> Any:
     from actives.predict.custom import chembl_data, table_data
 
-    if (file is None) == (chembl is None):
+    given = sum(x is not None for x in (file, chembl, from_assays))
+    if given != 1:
         raise InvalidInputError(
-            "Give either a CSV/XLSX file or --chembl TARGET_ID (one of them); got "
-            + ("both." if file is not None else "neither.")
+            "Give one of a CSV/XLSX file, --chembl TARGET_ID or --from-assays ASSAY; got "
+            + ("several." if given else "none.")
         )
+    if from_assays is not None:
+        return _assay_data(from_assays, company)
     if chembl is not None:
         types = tuple(t.strip() for t in activity_types.split(",") if t.strip())
         return chembl_data(chembl, sqlite_path=chembl_sqlite, version=chembl_version,
@@ -186,6 +229,8 @@ def train(
     chembl_sqlite: ChemblSqliteOpt = None,
     chembl_version: ChemblVersionOpt = None,
     activity_types: TypesOpt = "IC50",
+    from_assays: FromAssaysOpt = None,
+    company: CompanyOpt = None,
     sheet: SheetOpt = None,
     smiles_column: SmilesColOpt = None,
     value_column: ValueColOpt = None,
@@ -221,7 +266,8 @@ def train(
                 "units)."
             )
         data = _load(
-            file, chembl, chembl_sqlite, chembl_version, activity_types, sheet=sheet,
+            file, chembl, chembl_sqlite, chembl_version, activity_types, from_assays, company,
+            sheet=sheet,
             smiles_column=smiles_column, value_column=value_column, units_column=units_column,
             relation_column=relation_column, id_column=id_column, units=value_units,
             value_is_p=True if value_is_p else None, encoding=encoding,

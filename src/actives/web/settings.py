@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "actives.web.discovery",
     "actives.web.safety",
     "actives.web.formulas",
+    "actives.web.assays",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("discovery/", include("actives.web.discovery.urls")),
     path("safety/", include("actives.web.safety.urls")),
     path("formulas/", include("actives.web.formulas.urls")),
+    path("assays/", include("actives.web.assays.urls")),
     path("modules/<slug:slug>/", core_views.module_page, name="module"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

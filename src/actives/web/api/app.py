@@ -5,7 +5,15 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from actives import __version__
-from actives.web.api import catalog, discovery, predictions, regulation, routes, safety
+from actives.web.api import (
+    assays,
+    catalog,
+    discovery,
+    predictions,
+    regulation,
+    routes,
+    safety,
+)
 from actives.web.api.auth import API_AUTH
 from actives.web.api.errors import install_error_handlers
 
@@ -29,3 +37,4 @@ api.add_router("/predictions", predictions.router)
 api.add_router("/discovery", discovery.router)
 api.add_router("/safety", safety.router)
 api.add_router("/regulation", regulation.router)
+api.add_router("/assays", assays.router)

@@ -65,6 +65,7 @@ MODULES: tuple[Module, ...] = (
         "assays",
         _("Assays"),
         _("Dose-response (IC50) and qPCR amplification curves with a call for every well."),
+        "assays:index",
     ),
     Module(
         "studies",

@@ -1,0 +1,356 @@
+"""One qPCR plate, analysed: curves per target, curve quality, standard curves and well calls.
+
+:func:`analyse_plate` is what the CLI, the API and the web pages call. It groups the reactions by
+target (a threshold is a property of a target's curves, never of the whole plate), analyses each
+group's curves, scores every curve with the curve-quality classifier, fits a standard curve for
+each target with standards of known quantity, quantifies the unknowns, and calls every well with
+its reasons. The answer is JSON-ready (:meth:`PlateAnalysis.as_dict`) and a per-well table
+(:meth:`PlateAnalysis.to_frame`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from actives.assays.qpcr.calls import (
+    CallSettings,
+    WellCall,
+    WellEvidence,
+    call_wells,
+    summarise_calls,
+)
+from actives.assays.qpcr.curves import CurveResult, CurveSettings, analyse_curves
+from actives.assays.qpcr.plate import Plate, Reaction
+from actives.assays.qpcr.standards import StandardCurve, quantify, standard_curve
+from actives.errors import ActivesError, InvalidInputError
+
+CQ_METHODS = ("threshold", "sdm")
+
+
+@dataclass(frozen=True)
+class QpcrSettings:
+    """Everything a user can set for one analysis; stored with the result."""
+
+    calls: CallSettings = field(default_factory=CallSettings)
+    cq_method: str = "threshold"
+    thresholds: dict[str, float] = field(default_factory=dict)
+    baseline_cycles: tuple[int, int] | None = None
+    use_quality_model: bool = True
+
+    def __post_init__(self) -> None:
+        if self.cq_method not in CQ_METHODS:
+            raise InvalidInputError(
+                f"Cq method {self.cq_method!r} is not known; expected one of "
+                f"{', '.join(CQ_METHODS)}."
+            )
+        for target, value in self.thresholds.items():
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise InvalidInputError(
+                    f"Threshold of {target!r} is {value!r}; expected a positive number in "
+                    "baseline-corrected fluorescence units."
+                )
+
+    def curve_settings(self, target: str) -> CurveSettings:
+        """The curve-analysis settings of one target (its own threshold, if the user set one)."""
+        return CurveSettings(
+            baseline_cycles=self.baseline_cycles, threshold=self.thresholds.get(target)
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready settings."""
+        return {
+            "calls": self.calls.as_dict(),
+            "cq_method": self.cq_method,
+            "thresholds": dict(self.thresholds),
+            "baseline_cycles": list(self.baseline_cycles) if self.baseline_cycles else None,
+            "use_quality_model": self.use_quality_model,
+        }
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> QpcrSettings:
+        """Settings from stored JSON, a form or an API body."""
+        values = dict(values or {})
+        known = {"calls", "cq_method", "thresholds", "baseline_cycles", "use_quality_model"}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InvalidInputError(
+                f"Unknown qPCR setting(s) {', '.join(unknown)}; expected some of "
+                f"{', '.join(sorted(known))}."
+            )
+        baseline = values.get("baseline_cycles")
+        if baseline is not None:
+            if len(baseline) != 2 or not all(isinstance(b, int) for b in baseline):
+                raise InvalidInputError(
+                    f"Baseline cycles {baseline!r}; expected two whole cycle numbers [first, last]."
+                )
+            if not 1 <= baseline[0] < baseline[1]:
+                raise InvalidInputError(
+                    f"Baseline cycles {baseline[0]}–{baseline[1]}; expected 1 ≤ first < last."
+                )
+        return cls(
+            calls=CallSettings.from_mapping(values.get("calls")),
+            cq_method=str(values.get("cq_method", "threshold")),
+            thresholds={str(k): v for k, v in (values.get("thresholds") or {}).items()},
+            baseline_cycles=tuple(baseline) if baseline else None,
+            use_quality_model=bool(values.get("use_quality_model", True)),
+        )
+
+
+@dataclass
+class WellResult:
+    """One reaction: what the file said, what the curve showed, and the call."""
+
+    reaction: Reaction
+    curve: CurveResult
+    quality: float | None
+    call: WellCall
+    quantity: float | None = None
+    call_cq: float | None = None  # the Cq of the method chosen in the settings
+    quantity_ci: tuple[float, float] | None = None
+    quantity_notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready row (no fluorescence: the curves stay in the file)."""
+        r, c = self.reaction, self.curve
+        return {
+            "well": r.well,
+            "sample": r.sample,
+            "sample_type": r.sample_type,
+            "target": r.target,
+            "dye": r.dye,
+            "quantity_known": r.quantity,
+            "instrument_cq": _num(r.instrument_cq),
+            "excluded": r.excluded,
+            "cq": _num(self.call_cq),
+            "cq_threshold": _num(c.cq_threshold),
+            "cq_sdm": _num(c.cq_sdm),
+            "threshold": _num(c.threshold),
+            "baseline": _num(c.baseline),
+            "amplitude": _num(c.amplitude),
+            "amplified": bool(c.amplified),
+            "plateau": bool(c.plateau),
+            "efficiency": _num(c.efficiency),
+            "efficiency_r2": _num(c.efficiency_r2),
+            "curve_notes": list(c.notes),
+            "quality": _num(self.quality),
+            "quantity": _num(self.quantity),
+            "quantity_ci": [_num(v) for v in self.quantity_ci] if self.quantity_ci else None,
+            "quantity_notes": list(self.quantity_notes),
+            "call": self.call.call,
+            "reason": self.call.reason,
+            "reasons": list(self.call.reasons),
+            "warnings": list(self.call.warnings),
+        }
+
+
+def _num(value: float | None) -> float | None:
+    """A finite float for JSON, or None."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+@dataclass
+class PlateAnalysis:
+    """The whole plate's answer."""
+
+    plate: Plate
+    settings: QpcrSettings
+    wells: list[WellResult]
+    thresholds: dict[str, float]
+    standard_curves: dict[str, StandardCurve]
+    quality_model: dict[str, Any] | None
+    warnings: list[str]
+    seconds: float
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """How many wells got each call."""
+        return summarise_calls([w.call for w in self.wells])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per reaction, for CSV/XLSX export."""
+        return wells_frame([w.as_dict() for w in self.wells])
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready analysis (stored with a run, returned by the API)."""
+        p = self.plate
+        return {
+            "plate": {
+                "name": p.name,
+                "rows": p.rows,
+                "columns": p.columns,
+                "cycles": len(p.cycles),
+                "source_format": p.source_format,
+                "instrument": p.instrument,
+                "targets": sorted({r.target for r in p.reactions}),
+                "metadata": dict(p.metadata),
+                "warnings": list(p.warnings),
+            },
+            "settings": self.settings.as_dict(),
+            "summary": self.summary,
+            "thresholds": {t: _num(v) for t, v in self.thresholds.items()},
+            "standard_curves": {t: standard_curve_dict(c) for t, c in self.standard_curves.items()},
+            "quality_model": self.quality_model,
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+            "wells": [w.as_dict() for w in self.wells],
+        }
+
+
+def standard_curve_dict(curve: StandardCurve) -> dict[str, Any]:
+    """A standard curve as JSON: slope, efficiency, R², linear range and each level."""
+    low, high = curve.linear_range
+    return {
+        "slope": _num(curve.slope),
+        "intercept": _num(curve.intercept),
+        "efficiency_percent": _num(curve.efficiency),
+        "amplification_factor": _num(curve.amplification_factor),
+        "r2": _num(curve.r2),
+        "n_points": curve.n_points,
+        "residual_sd": _num(curve.residual_sd),
+        "linear_range": [_num(low), _num(high)],
+        "linear_range_text": f"{low:g}–{high:g}",
+        "levels": [
+            {
+                "quantity": _num(level.quantity),
+                "n": level.n,
+                "n_outliers": level.n_outliers,
+                "mean_cq": _num(level.mean_cq),
+                "sd_cq": _num(level.sd_cq),
+                "in_range": level.in_range,
+            }
+            for level in curve.levels
+        ],
+        "notes": list(curve.notes),
+    }
+
+
+def wells_frame(wells: list[dict[str, Any]]) -> pd.DataFrame:
+    """Well rows (``WellResult.as_dict``, also as stored) as a table; lists joined with '; '."""
+    rows = []
+    for well in wells:
+        row = dict(well)
+        for key in ("curve_notes", "reasons", "warnings"):
+            row[key] = "; ".join(row.get(key) or [])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _quality_scores(
+    plate: Plate, matrix: np.ndarray, use_model: bool, warnings: list[str]
+) -> tuple[np.ndarray | None, dict[str, Any] | None]:
+    """The curve-quality classifier's P(amplification curve) per reaction, if it can be had."""
+    if not use_model:
+        return None, None
+    from actives.assays.qpcr.quality import load_curve_quality_model
+
+    try:
+        model = load_curve_quality_model()
+        return model.predict_proba(plate.cycles, matrix), model.describe()
+    except ActivesError as exc:
+        warnings.append(f"The curve-quality classifier was not used: {exc.message}")
+        return None, None
+
+
+def analyse_plate(plate: Plate, settings: QpcrSettings | None = None) -> PlateAnalysis:
+    """Analyse every reaction of a plate and call every well (see the module docstring)."""
+    started = time.perf_counter()
+    settings = settings or QpcrSettings()
+    if not plate.reactions:
+        raise InvalidInputError(f"Plate {plate.name!r} has no reactions to analyse.")
+    warnings: list[str] = []
+    matrix = plate.fluorescence_matrix()
+    by_target: dict[str, list[int]] = defaultdict(list)
+    for i, reaction in enumerate(plate.reactions):
+        by_target[reaction.target].append(i)
+    unknown = sorted(set(settings.thresholds) - set(by_target))
+    if unknown:
+        warnings.append(
+            f"Thresholds were given for target(s) not on this plate: {', '.join(unknown)}."
+        )
+    curves: list[CurveResult | None] = [None] * len(plate.reactions)
+    thresholds: dict[str, float] = {}
+    for target, members in by_target.items():
+        results = analyse_curves(plate.cycles, matrix[members], settings.curve_settings(target))
+        for i, result in zip(members, results, strict=True):
+            curves[i] = result
+        thresholds[target] = float(results[0].threshold)
+    analysed = [c for c in curves if c is not None]
+    quality, model_info = _quality_scores(plate, matrix, settings.use_quality_model, warnings)
+
+    def chosen_cq(curve: CurveResult) -> float | None:
+        return curve.cq_sdm if settings.cq_method == "sdm" else curve.cq_threshold
+
+    evidence = [
+        WellEvidence(
+            well=r.well,
+            sample=r.sample,
+            sample_type=r.sample_type,
+            target=r.target,
+            amplified=c.amplified,
+            cq=chosen_cq(c),
+            amplitude=float(c.amplitude),
+            efficiency=c.efficiency,
+            quality=None if quality is None else float(quality[i]),
+            excluded=r.excluded,
+            curve_notes=tuple(c.notes),
+        )
+        for i, (r, c) in enumerate(zip(plate.reactions, analysed, strict=True))
+    ]
+    calls = call_wells(evidence, settings.calls)
+    wells = [
+        WellResult(r, c, e.quality, call, call_cq=e.cq)
+        for r, c, e, call in zip(plate.reactions, analysed, evidence, calls, strict=True)
+    ]
+    standards = _standard_curves(wells, warnings)
+    return PlateAnalysis(
+        plate=plate,
+        settings=settings,
+        wells=wells,
+        thresholds=thresholds,
+        standard_curves=standards,
+        quality_model=model_info,
+        warnings=warnings,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _standard_curves(wells: list[WellResult], warnings: list[str]) -> dict[str, StandardCurve]:
+    """A standard curve for each target with standards of known quantity; quantities of samples."""
+    standards: dict[str, list[WellResult]] = defaultdict(list)
+    for w in wells:
+        if w.reaction.sample_type == "std" and w.reaction.quantity and w.call.call == "positive":
+            standards[w.reaction.target].append(w)
+    curves: dict[str, StandardCurve] = {}
+    for target, members in sorted(standards.items()):
+        levels = {m.reaction.quantity for m in members}
+        if len(levels) < 3:
+            warnings.append(
+                f"{target}: {len(levels)} standard level(s) with a positive call; a standard "
+                "curve needs at least 3, so no quantities are given."
+            )
+            continue
+        try:
+            curve = standard_curve(
+                [m.call_cq for m in members],
+                [m.reaction.quantity for m in members],  # type: ignore[misc]
+            )
+        except ActivesError as exc:
+            warnings.append(f"{target}: no standard curve: {exc.message}")
+            continue
+        curves[target] = curve
+        for w in wells:
+            if w.reaction.target == target and w.call.call == "positive" and w.call_cq:
+                found = quantify(w.call_cq, curve)
+                w.quantity, w.quantity_ci = found.quantity, found.ci95
+                w.quantity_notes = found.notes
+    return curves
