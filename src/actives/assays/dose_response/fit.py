@@ -836,6 +836,10 @@ def fit_all(data: DoseResponseData, **options: Any) -> list[FitOutcome]:
         except InvalidInputError as exc:
             outcomes.append(FitOutcome(series.name, "error", exc.message, None))
             continue
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:  # keep the batch going
+            message = f"The fit failed ({type(exc).__name__}: {exc}); expected a fittable series."
+            outcomes.append(FitOutcome(series.name, "error", message, None))
+            continue
         outcomes.append(FitOutcome(series.name, "ok", "", fit))
     return outcomes
 

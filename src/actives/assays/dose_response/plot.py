@@ -11,6 +11,7 @@ import io
 import math
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -80,7 +81,7 @@ def _limit_y(axes: Axes, fits: Sequence[DoseResponseFit]) -> None:
 
 # Text stays text in the SVG; the browser picks a Korean font from this list where the first
 # lacks the glyphs (matplotlib itself measures with DejaVu Sans, hence no glyph warnings).
-STYLE = {
+STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "actives",
     "font.family": "sans-serif",

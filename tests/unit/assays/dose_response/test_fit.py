@@ -114,7 +114,8 @@ def test_absolute_ic50_on_a_partial_curve() -> None:
     assert fit.ic50_absolute == pytest.approx(expected, rel=1e-9)
     assert fit.ic50_absolute > fit.ic50_fitted  # type: ignore[operator]
     low, high = fit.ic50_absolute_ci
-    assert low is not None and high is not None and low < fit.ic50_absolute < high
+    assert low is not None and high is not None and fit.ic50_absolute is not None
+    assert low < fit.ic50_absolute < high
 
 
 def test_band_contains_the_curve_and_widens_away_from_the_data() -> None:
