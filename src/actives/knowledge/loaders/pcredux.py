@@ -15,12 +15,10 @@ their ``cyc`` values. A data set that cannot be read is reported and skipped, ne
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -148,13 +146,6 @@ def r_make_names(text: str) -> str:
     return name
 
 
-def rdml_module() -> ModuleType:
-    """``rdmlpython.rdml``, importable under NumPy 2 (it still uses ``np.NaN``)."""
-    if not hasattr(np, "NaN"):
-        np.NaN = np.nan  # type: ignore[attr-defined]
-    return importlib.import_module("rdmlpython.rdml")
-
-
 def _well_name(react_id: str, columns: int) -> str:
     """``A01`` from an RDML react id, which is a 1-based position ("13") or a well ("B1")."""
     if react_id.isdigit():
@@ -171,7 +162,9 @@ def read_rdml_curves(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     description and the target's id or the part after '@' (Roche LC96 ids are ``dye@name``), and
     ``well~sample~type~target~run`` as written.
     """
-    rd = rdml_module()
+    from actives.assays.qpcr.rdml_compat import rdml
+
+    rd = rdml()
     try:
         document = rd.Rdml(str(path))
     except Exception as exc:  # rdmlpython raises bare Exceptions and zip/XML errors
@@ -275,7 +268,7 @@ def load_pcredux(raw_data: Path) -> PcreduxCurves:
         raw_file = find_raw_file(raw_data, dataset)
         entry: dict[str, Any] = {"dataset": dataset, "raw_file": "", "labels": 0, "matched": 0}
         if raw_file is None:
-            places = ", ".join([*CSV_FOLDERS, *RDML_FOLDERS])
+            places = ", ".join(dict.fromkeys([*CSV_FOLDERS, *RDML_FOLDERS]))
             entry |= {
                 "status": "missing raw file",
                 "message": f"no {dataset}.csv/.rdml in {places}",
