@@ -28,10 +28,12 @@ from actives.assays.qpcr.calls import (
 )
 from actives.assays.qpcr.curves import CurveResult, CurveSettings, analyse_curves
 from actives.assays.qpcr.plate import Plate, Reaction
+from actives.assays.qpcr.relative import RelativeResult, relative_quantities
 from actives.assays.qpcr.standards import StandardCurve, quantify, standard_curve
 from actives.errors import ActivesError, InvalidInputError
 
 CQ_METHODS = ("threshold", "sdm")
+EFFICIENCY_SOURCES = ("auto", "ideal")
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,21 @@ class QpcrSettings:
     thresholds: dict[str, float] = field(default_factory=dict)
     baseline_cycles: tuple[int, int] | None = None
     use_quality_model: bool = True
+    reference_genes: tuple[str, ...] = ()
+    calibrator: str = ""
+    efficiency: str = "auto"  # auto: standard curve, else the target's mean well efficiency
 
     def __post_init__(self) -> None:
+        if self.efficiency not in EFFICIENCY_SOURCES:
+            raise InvalidInputError(
+                f"Efficiency source {self.efficiency!r} is not known; expected 'auto' (standard "
+                "curve, else the mean efficiency of the target's wells) or 'ideal' (2.0, ddCq)."
+            )
+        if self.reference_genes and not self.calibrator:
+            raise InvalidInputError(
+                "Reference genes were given without a calibrator sample; expected both for "
+                "relative quantification (or neither)."
+            )
         if self.cq_method not in CQ_METHODS:
             raise InvalidInputError(
                 f"Cq method {self.cq_method!r} is not known; expected one of "
@@ -71,13 +86,25 @@ class QpcrSettings:
             "thresholds": dict(self.thresholds),
             "baseline_cycles": list(self.baseline_cycles) if self.baseline_cycles else None,
             "use_quality_model": self.use_quality_model,
+            "reference_genes": list(self.reference_genes),
+            "calibrator": self.calibrator,
+            "efficiency": self.efficiency,
         }
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> QpcrSettings:
         """Settings from stored JSON, a form or an API body."""
         values = dict(values or {})
-        known = {"calls", "cq_method", "thresholds", "baseline_cycles", "use_quality_model"}
+        known = {
+            "calls",
+            "cq_method",
+            "thresholds",
+            "baseline_cycles",
+            "use_quality_model",
+            "reference_genes",
+            "calibrator",
+            "efficiency",
+        }
         unknown = sorted(set(values) - known)
         if unknown:
             raise InvalidInputError(
@@ -100,6 +127,9 @@ class QpcrSettings:
             thresholds={str(k): v for k, v in (values.get("thresholds") or {}).items()},
             baseline_cycles=tuple(baseline) if baseline else None,
             use_quality_model=bool(values.get("use_quality_model", True)),
+            reference_genes=tuple(str(g) for g in values.get("reference_genes") or ()),
+            calibrator=str(values.get("calibrator") or ""),
+            efficiency=str(values.get("efficiency", "auto")),
         )
 
 
@@ -170,6 +200,7 @@ class PlateAnalysis:
     quality_model: dict[str, Any] | None
     warnings: list[str]
     seconds: float
+    relative: list[RelativeResult] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -200,6 +231,7 @@ class PlateAnalysis:
             "thresholds": {t: _num(v) for t, v in self.thresholds.items()},
             "standard_curves": {t: standard_curve_dict(c) for t, c in self.standard_curves.items()},
             "quality_model": self.quality_model,
+            "relative": [_relative_dict(r) for r in self.relative],
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "wells": [w.as_dict() for w in self.wells],
@@ -312,6 +344,7 @@ def analyse_plate(plate: Plate, settings: QpcrSettings | None = None) -> PlateAn
         for r, c, e, call in zip(plate.reactions, analysed, evidence, calls, strict=True)
     ]
     standards = _standard_curves(wells, warnings)
+    relative = _relative(wells, standards, settings, warnings)
     return PlateAnalysis(
         plate=plate,
         settings=settings,
@@ -321,7 +354,86 @@ def analyse_plate(plate: Plate, settings: QpcrSettings | None = None) -> PlateAn
         quality_model=model_info,
         warnings=warnings,
         seconds=time.perf_counter() - started,
+        relative=relative,
     )
+
+
+def _relative_dict(result: RelativeResult) -> dict[str, Any]:
+    data = result.as_dict()
+    data["ci95"] = [_num(v) for v in result.ci95] if result.ci95 else None
+    data["notes"] = list(result.notes)
+    return {k: _num(v) if isinstance(v, float) else v for k, v in data.items()}
+
+
+def _target_efficiencies(
+    wells: list[WellResult], standards: dict[str, StandardCurve], settings: QpcrSettings
+) -> dict[str, tuple[float, str]]:
+    """The amplification factor of each target and where it came from."""
+    found: dict[str, tuple[float, str]] = {}
+    for target in sorted({w.reaction.target for w in wells}):
+        if settings.efficiency == "ideal":
+            found[target] = (2.0, "ideal (2.0)")
+        elif target in standards:
+            found[target] = (standards[target].amplification_factor, "standard curve")
+        else:
+            values = [
+                w.curve.efficiency
+                for w in wells
+                if w.reaction.target == target
+                and w.call.call == "positive"
+                and w.curve.efficiency is not None
+            ]
+            if values:
+                found[target] = (float(np.mean(values)), f"mean of {len(values)} wells")
+            else:
+                found[target] = (2.0, "ideal (2.0): no positive well with an efficiency")
+    return found
+
+
+def _relative(
+    wells: list[WellResult],
+    standards: dict[str, StandardCurve],
+    settings: QpcrSettings,
+    warnings: list[str],
+) -> list[RelativeResult]:
+    """Fold changes against the calibrator, normalised to the reference genes (if asked)."""
+    if not settings.reference_genes:
+        return []
+    targets = {w.reaction.target for w in wells}
+    missing = sorted(set(settings.reference_genes) - targets)
+    if missing:
+        warnings.append(f"Reference gene(s) {', '.join(missing)} are not targets of this plate.")
+        return []
+    efficiencies = _target_efficiencies(wells, standards, settings)
+    rows = [
+        {
+            "sample": w.reaction.sample,
+            "target": w.reaction.target,
+            "cq": w.call_cq,
+            "is_reference": w.reaction.target in settings.reference_genes,
+            "is_calibrator": w.reaction.sample == settings.calibrator,
+            "efficiency": efficiencies[w.reaction.target][0],
+        }
+        for w in wells
+        if w.call.call == "positive"
+        and w.reaction.sample_type in ("unkn", "pos")
+        and w.call_cq is not None
+    ]
+    if not any(r["is_calibrator"] for r in rows):
+        warnings.append(
+            f"The calibrator {settings.calibrator!r} has no positive sample well; no fold changes."
+        )
+        return []
+    try:
+        results = relative_quantities(rows, on_missing="note")
+    except ActivesError as exc:
+        warnings.append(f"No relative quantification: {exc.message}")
+        return []
+    sources = "; ".join(f"{t}: {e:.3f} ({how})" for t, (e, how) in efficiencies.items())
+    warnings.append(
+        "Relative quantities use positive wells only; amplification factors " + sources + "."
+    )
+    return results
 
 
 def _standard_curves(wells: list[WellResult], warnings: list[str]) -> dict[str, StandardCurve]:
