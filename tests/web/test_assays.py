@@ -138,6 +138,7 @@ def test_new_cut_offs_analyse_the_plate_again(client_a: Client) -> None:
             "min_amplitude_fraction": "0.2",
             "quality_positive": "0.7",
             "quality_negative": "0.3",
+            "efficiency": "auto",
         },
     )
     assert response.status_code == 302
@@ -147,6 +148,15 @@ def test_new_cut_offs_analyse_the_plate_again(client_a: Client) -> None:
     assert run.settings["calls"]["cq_cutoff"] == 16.0
     bad = client_a.post(f"/assays/qpcr/{run.pk}/settings/", {"cq_cutoff": "-3"})
     assert bad.status_code == 400
+    no_calibrator = client_a.post(
+        f"/assays/qpcr/{run.pk}/settings/",
+        {"cq_method": "threshold", "cq_cutoff": "35", "late_cq_call": "negative",
+         "max_replicate_sd": "0.5", "ntc_margin": "5", "min_amplitude_fraction": "0.2",
+         "quality_positive": "0.7", "quality_negative": "0.3", "efficiency": "auto",
+         "reference_genes": ["GAPDH"]},
+    )  # fmt: skip
+    assert no_calibrator.status_code == 400
+    assert "Choose the calibrator sample" in no_calibrator.content.decode()
     run.refresh_from_db()
     assert run.settings["calls"]["cq_cutoff"] == 16.0  # the stored analysis is untouched
 

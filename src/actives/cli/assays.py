@@ -42,7 +42,7 @@ def qpcr(
     late_inconclusive: Annotated[
         bool, typer.Option(help="Call a Cq beyond the cut-off inconclusive, not negative.")
     ] = False,
-    cq_method: Annotated[str, typer.Option(help="threshold or sdm.")] = "threshold",
+    cq_method: Annotated[str, typer.Option(help="threshold, sdm or linregpcr.")] = "threshold",
     max_replicate_sd: Annotated[float, typer.Option(help="Replicate Cq SD limit (cycles).")] = 0.5,
     ntc_margin: Annotated[
         float, typer.Option(help="Samples this close to an amplified NTC are inconclusive.")

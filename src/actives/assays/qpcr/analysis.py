@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,8 @@ from actives.assays.qpcr.relative import RelativeResult, relative_quantities
 from actives.assays.qpcr.standards import StandardCurve, quantify, standard_curve
 from actives.errors import ActivesError, InvalidInputError
 
-CQ_METHODS = ("threshold", "sdm")
+CQ_METHODS = ("threshold", "sdm", "linregpcr")
+CONTROLS = frozenset({"ntc", "nac", "ntp", "nrt"})
 EFFICIENCY_SOURCES = ("auto", "ideal")
 
 
@@ -161,6 +162,8 @@ class WellResult:
             "cq": _num(self.call_cq),
             "cq_threshold": _num(c.cq_threshold),
             "cq_sdm": _num(c.cq_sdm),
+            "cq_linregpcr": _num(c.cq_linreg),
+            "n0": _num(c.n0),
             "threshold": _num(c.threshold),
             "baseline": _num(c.baseline),
             "amplitude": _num(c.amplitude),
@@ -312,15 +315,30 @@ def analyse_plate(plate: Plate, settings: QpcrSettings | None = None) -> PlateAn
     curves: list[CurveResult | None] = [None] * len(plate.reactions)
     thresholds: dict[str, float] = {}
     for target, members in by_target.items():
-        results = analyse_curves(plate.cycles, matrix[members], settings.curve_settings(target))
-        for i, result in zip(members, results, strict=True):
+        # As LinRegPCR: controls take no part in the target's threshold and mean efficiency;
+        # they are read at the threshold their target's samples set.
+        samples = [i for i in members if plate.reactions[i].sample_type not in CONTROLS]
+        controls = [i for i in members if plate.reactions[i].sample_type in CONTROLS]
+        if not samples:
+            samples, controls = members, []
+        chosen = settings.curve_settings(target)
+        results = analyse_curves(plate.cycles, matrix[samples], chosen)
+        threshold = float(results[0].threshold)
+        thresholds[target] = threshold
+        if controls:
+            at_threshold = replace(chosen, threshold=threshold)
+            results += analyse_curves(plate.cycles, matrix[controls], at_threshold)
+        for i, result in zip(samples + controls, results, strict=True):
             curves[i] = result
-        thresholds[target] = float(results[0].threshold)
     analysed = [c for c in curves if c is not None]
     quality, model_info = _quality_scores(plate, matrix, settings.use_quality_model, warnings)
 
     def chosen_cq(curve: CurveResult) -> float | None:
-        return curve.cq_sdm if settings.cq_method == "sdm" else curve.cq_threshold
+        if settings.cq_method == "sdm":
+            return curve.cq_sdm
+        if settings.cq_method == "linregpcr":
+            return curve.cq_linreg
+        return curve.cq_threshold
 
     evidence = [
         WellEvidence(

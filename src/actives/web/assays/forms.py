@@ -113,11 +113,18 @@ class QpcrSettingsForm(forms.Form):
 
     cq_method = forms.ChoiceField(
         label=_("Cq method"),
-        choices=[
-            (m, label) for m, label in zip(CQ_METHODS, (_("threshold"), _("SDM")), strict=True)
-        ],
+        choices=list(
+            zip(
+                CQ_METHODS,
+                (_("threshold crossing"), _("second-derivative maximum"), _("LinRegPCR")),
+                strict=True,
+            )
+        ),
         initial="threshold",
-        help_text=_("Threshold crossing (per target) or the second-derivative maximum."),
+        help_text=_(
+            "Threshold crossing (one threshold per target), the second-derivative maximum, or "
+            "LinRegPCR's Cq (window-of-linearity regression with the target's mean efficiency)."
+        ),
     )
     cq_cutoff = forms.FloatField(
         label=_("Cq cut-off (cycles)"),
@@ -162,8 +169,40 @@ class QpcrSettingsForm(forms.Form):
         initial=DEFAULT_CALLS.quality_negative,
     )
 
+    reference_genes = forms.MultipleChoiceField(
+        label=_("Reference genes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "For relative quantification: two or more stable genes are recommended (MIQE)."
+        ),
+    )
+    calibrator = forms.ChoiceField(label=_("Calibrator sample"), required=False)
+    efficiency = forms.ChoiceField(
+        label=_("Amplification efficiency"),
+        choices=[
+            ("auto", _("Standard curve, else the mean of the target's wells (Pfaffl)")),
+            ("ideal", _("Ideal, 2.0 per cycle (Livak ΔΔCq)")),
+        ],
+        initial="auto",
+    )
+
+    def __init__(
+        self, *args: Any, targets: list[str] | None = None, samples: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        reference: Any = self.fields["reference_genes"]
+        reference.choices = [(t, t) for t in targets or []]
+        calibrator: Any = self.fields["calibrator"]
+        calibrator.choices = [("", _("— none —"))] + [(s, s) for s in samples or []]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("reference_genes") and not data.get("calibrator"):
+            self.add_error(
+                "calibrator", _("Choose the calibrator sample the fold changes refer to.")
+            )
         low, high = data.get("quality_negative"), data.get("quality_positive")
         if low is not None and high is not None and low > high:
             self.add_error(

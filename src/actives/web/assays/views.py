@@ -105,10 +105,22 @@ def _qpcr_run(request: HttpRequest, run_id: int) -> QpcrRun:
     return run
 
 
+def _choices(run: QpcrRun) -> dict[str, list[str]]:
+    """The run's targets and (non-control) samples, for the settings form's menus."""
+    wells = (run.result or {}).get("wells", [])
+    samples = {w["sample"] for w in wells if w["sample_type"] in ("unkn", "pos") and w["sample"]}
+    return {"targets": sorted({w["target"] for w in wells}), "samples": sorted(samples)}
+
+
 def _settings_form(run: QpcrRun) -> QpcrSettingsForm:
     stored = QpcrSettings.from_mapping(run.settings)
-    initial = stored.calls.as_dict() | {"cq_method": stored.cq_method}
-    return QpcrSettingsForm(initial=initial)
+    initial = stored.calls.as_dict() | {
+        "cq_method": stored.cq_method,
+        "reference_genes": list(stored.reference_genes),
+        "calibrator": stored.calibrator,
+        "efficiency": stored.efficiency,
+    }
+    return QpcrSettingsForm(initial=initial, **_choices(run))
 
 
 def _qpcr_context(run: QpcrRun, *, with_plots: bool = True) -> dict[str, Any]:
@@ -143,11 +155,12 @@ def qpcr_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def qpcr_settings(request: HttpRequest, run_id: int) -> HttpResponse:
     """Analyse the run again with new cut-offs; the old answer stays if the new one fails."""
     run = _qpcr_run(request, run_id)
-    form = QpcrSettingsForm(request.POST)
+    form = QpcrSettingsForm(request.POST, **_choices(run))
     if form.is_valid():
         stored = QpcrSettings.from_mapping(run.settings).as_dict()
         stored["calls"] = form.call_settings()
-        stored["cq_method"] = form.cleaned_data["cq_method"]
+        for key in ("cq_method", "reference_genes", "calibrator", "efficiency"):
+            stored[key] = form.cleaned_data[key]
         try:
             analysis = services.analyse_qpcr(run, QpcrSettings.from_mapping(stored))
         except ActivesError as exc:
