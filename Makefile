@@ -94,6 +94,9 @@ bench: install
 	$(PY) benchmarks/predict_throughput.py
 	$(PY) benchmarks/sensitisation.py
 	$(PY) benchmarks/regulation.py
+	$(PY) benchmarks/qpcr_cq.py
+	$(PY) benchmarks/qpcr_quality.py
+	$(PY) benchmarks/qpcr_plate.py
 
 # Library screening throughput and memory against the parse+fingerprint floor, written to
 # docs/benchmarks.md: 1,000,000 molecules by default (about 1.5 h on 2 cores); SCREEN_ARGS="--n 100000".
@@ -134,8 +137,8 @@ bench-peers:
 	  > $(PEERS_CHECK)/predict.log 2>&1
 	@test $$(wc -l < $(PEERS_CHECK)/preds.csv) -eq 46 && echo "Chemprop CLI OK (train + predict)"
 
-# Retrain the shipped models (value models, then the sensitisation classifiers) from
-# ACTIVES_RAW_DATA into src/actives/resources/models (minutes).
+# Retrain the shipped models (value models, the sensitisation classifiers, the qPCR
+# curve-quality classifier) from ACTIVES_RAW_DATA into src/actives/resources/models (minutes).
 models: install
 	$(PY) -c "from pathlib import Path; from actives.config import get_settings; \
 	from actives.predict.shipped import train_shipped; \
@@ -143,3 +146,4 @@ models: install
 	$(PY) -c "from pathlib import Path; from actives.config import get_settings; \
 	from actives.safety.models import train_sensitisation_models; \
 	print(train_sensitisation_models(get_settings().raw_data, Path('src/actives/resources/models')))"
+	$(PY) -m actives.assays.qpcr.quality

@@ -14,7 +14,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from actives.assays.qpcr.plate import Plate, Reaction
 from actives.assays.qpcr.relative import RelativeResult, relative_quantities
 from actives.assays.qpcr.standards import StandardCurve, quantify, standard_curve
 from actives.errors import ActivesError, InvalidInputError
+
+if TYPE_CHECKING:
+    from actives.assays.qpcr.quality import CurveQualityModel
 
 CQ_METHODS = ("threshold", "sdm", "linregpcr")
 CONTROLS = frozenset({"ntc", "nac", "ntp", "nrt"})
@@ -281,7 +284,11 @@ def wells_frame(wells: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _quality_scores(
-    plate: Plate, matrix: np.ndarray, use_model: bool, warnings: list[str]
+    plate: Plate,
+    matrix: np.ndarray,
+    use_model: bool,
+    warnings: list[str],
+    model: CurveQualityModel | None,
 ) -> tuple[np.ndarray | None, dict[str, Any] | None]:
     """The curve-quality classifier's P(amplification curve) per reaction, if it can be had."""
     if not use_model:
@@ -289,15 +296,22 @@ def _quality_scores(
     from actives.assays.qpcr.quality import load_curve_quality_model
 
     try:
-        model = load_curve_quality_model()
+        model = model or load_curve_quality_model()
         return model.predict_proba(plate.cycles, matrix), model.describe()
     except ActivesError as exc:
         warnings.append(f"The curve-quality classifier was not used: {exc.message}")
         return None, None
 
 
-def analyse_plate(plate: Plate, settings: QpcrSettings | None = None) -> PlateAnalysis:
-    """Analyse every reaction of a plate and call every well (see the module docstring)."""
+def analyse_plate(
+    plate: Plate,
+    settings: QpcrSettings | None = None,
+    quality_model: CurveQualityModel | None = None,
+) -> PlateAnalysis:
+    """Analyse every reaction of a plate and call every well (see the module docstring).
+
+    ``quality_model`` replaces the shipped curve-quality classifier (benchmarks use one trained
+    without the plate's data set)."""
     started = time.perf_counter()
     settings = settings or QpcrSettings()
     if not plate.reactions:
@@ -331,7 +345,9 @@ def analyse_plate(plate: Plate, settings: QpcrSettings | None = None) -> PlateAn
         for i, result in zip(samples + controls, results, strict=True):
             curves[i] = result
     analysed = [c for c in curves if c is not None]
-    quality, model_info = _quality_scores(plate, matrix, settings.use_quality_model, warnings)
+    quality, model_info = _quality_scores(
+        plate, matrix, settings.use_quality_model, warnings, quality_model
+    )
 
     def chosen_cq(curve: CurveResult) -> float | None:
         if settings.cq_method == "sdm":
