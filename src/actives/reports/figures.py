@@ -25,17 +25,18 @@ CALL_COLOURS = {"positive": "#1b7f3b", "negative": "#8a8f98", "inconclusive": "#
 
 
 @cache
-def _style() -> Any:
+def svg_style() -> Any:
     """Text stays text in the SVG; a Korean font (if installed) measures Hangul labels."""
     from actives.reports.pdf import korean_font
 
     families = ["DejaVu Sans"] + ([korean_font()] if korean_font() else [])
-    return {"svg.fonttype": "none", "font.family": families, "font.size": 9}
+    return {"svg.fonttype": "none", "svg.hashsalt": "actives", "font.family": families,
+            "font.size": 9}  # fmt: skip
 
 
 def new_figure(width_in: float = 6.0, height_in: float = 3.6) -> tuple[Figure, Any]:
     """A figure and its axes with the house style (text kept as text in the SVG)."""
-    with plt.rc_context(_style()):
+    with plt.rc_context(svg_style()):
         fig = Figure(figsize=(width_in, height_in), layout="constrained")
         ax = fig.add_subplot()
     ax.grid(True, color="#e6e8eb", linewidth=0.6)
@@ -48,11 +49,16 @@ def new_figure(width_in: float = 6.0, height_in: float = 3.6) -> tuple[Figure, A
 def figure_svg(fig: Figure) -> str:
     """The figure as an ``<svg>`` element to inline in HTML (no XML prolog, scalable width)."""
     buffer = io.StringIO()
-    with plt.rc_context(_style()), warnings.catch_warnings():
+    with plt.rc_context(svg_style()), warnings.catch_warnings():
         # Without a Korean font the layout cannot measure Hangul; the browser still draws it.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
+    return inline_svg(buffer.getvalue())
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG document as an element to inline in HTML: no XML prolog, no fixed size (it scales
+    to its container through CSS ``svg.plot``), marked as an image."""
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", svg, count=1)
     return svg.replace("<svg ", '<svg class="plot" role="img" ', 1)

@@ -11,7 +11,6 @@ import io
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any
 
 import matplotlib
 
@@ -24,6 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from actives.assays.dose_response.fit import DoseResponseFit  # noqa: E402
 from actives.errors import InvalidInputError  # noqa: E402
+from actives.reports.figures import inline_svg, svg_style  # noqa: E402
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#7f7f7f", "#bcbd22")  # fmt: skip
@@ -79,34 +79,16 @@ def _limit_y(axes: Axes, fits: Sequence[DoseResponseFit]) -> None:
     axes.set_ylim(low - margin, high + margin)
 
 
-# Text stays text in the SVG; the browser picks a Korean font from this list where the first
-# lacks the glyphs (matplotlib itself measures with DejaVu Sans, hence no glyph warnings).
-STYLE: dict[Any, Any] = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "actives",
-    "font.family": "sans-serif",
-    "font.sans-serif": [
-        "DejaVu Sans",
-        "Noto Sans KR",
-        "Noto Sans CJK KR",
-        "Malgun Gothic",
-        "NanumGothic",
-        "Apple SD Gothic Neo",
-        "sans-serif",
-    ],  # fmt: skip
-}
-
-
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+    with matplotlib.rc_context(svg_style()), warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="Glyph .* missing from font", category=UserWarning
         )
         warnings.filterwarnings("ignore", message="findfont", category=UserWarning)
         FigureCanvasSVG(figure)
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    return inline_svg(buffer.getvalue())
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Axes]:

@@ -53,7 +53,7 @@ class DoseResponseUploadForm(forms.Form):
         label=_("Response in the file"),
         choices=[
             ("auto", _("Detect")),
-            ("inhibition", _("% inhibition")),
+            ("inhibition", _("Inhibition (%)")),
             ("activity", _("% activity (of the negative control)")),
             ("signal", _("Raw signal (absorbance, fluorescence)")),
         ],

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings as django_settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from actives.web.accounts.scoping import CompanyScopedModel
 
@@ -87,7 +88,7 @@ class PotencyMeasurement(CompanyScopedModel):
 
     run = models.ForeignKey(
         DoseResponseRun,
-        verbose_name=_("run"),
+        verbose_name=pgettext_lazy("dose-response experiment", "run"),
         on_delete=models.CASCADE,
         related_name="potencies",
     )

@@ -27,6 +27,7 @@ from actives.assays.dose_response import (
 )
 from actives.assays.potency import PotencyRecord, training_table
 from actives.assays.qpcr.analysis import PlateAnalysis, QpcrSettings, analyse_plate, wells_frame
+from actives.assays.qpcr.calls import CONTROL_TYPES
 from actives.assays.qpcr.plate import Plate
 from actives.assays.qpcr.readers import read_plate
 from actives.errors import NotFoundError
@@ -114,7 +115,10 @@ def plate_grid(result: dict[str, Any]) -> dict[str, Any]:
                 if calls
                 else "empty"
             )
-            cells.append({"name": name, "wells": wells, "call": worst})
+            alert = any(
+                w["sample_type"] in CONTROL_TYPES and w["call"] == "positive" for w in wells
+            )
+            cells.append({"name": name, "wells": wells, "call": worst, "alert": alert})
         grid.append({"letter": letter, "cells": cells})
     return {"columns": list(range(1, columns + 1)), "rows": grid}
 
@@ -216,7 +220,7 @@ def dose_result(data: DoseResponseData, outcomes: list[FitOutcome]) -> dict[str,
         if outcome.fit is not None:
             row.update(outcome.fit.as_dict())
             row["summary"] = json.loads(outcome.fit.summary().to_json(orient="records"))
-            plots[outcome.sample] = plot_fit(outcome.fit, y_label=_("% inhibition"))
+            plots[outcome.sample] = plot_fit(outcome.fit, y_label=_("Inhibition (%)"))
         fits.append(row)
     fitted = [o.fit for o in outcomes if o.fit is not None]
     return {
@@ -229,7 +233,7 @@ def dose_result(data: DoseResponseData, outcomes: list[FitOutcome]) -> dict[str,
         "warnings": list(data.warnings),
         "fits": fits,
         "plots": plots,
-        "overlay": plot_overlay(fitted, y_label=_("% inhibition")) if len(fitted) > 1 else "",
+        "overlay": plot_overlay(fitted, y_label=_("Inhibition (%)")) if len(fitted) > 1 else "",
     }
 
 
