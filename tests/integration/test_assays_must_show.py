@@ -78,3 +78,11 @@ def test_a_tyrosinase_table_gives_ic50_with_ci_and_a_plot() -> None:
     assert kojic.unit == "µM" and "95 % CI" in kojic.ic50_text
     svg = plot_fit(kojic)
     assert "<svg" in svg and "Kojic acid" in svg
+
+
+def test_rdmlpythons_own_linregpcr_from_the_cli(tmp_path: Path) -> None:
+    out = tmp_path / "linreg.csv"
+    result = CliRunner().invoke(app, ["assays", "linregpcr", str(raw_rdml()), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "LinRegPCR (rdmlpython), 192 reactions" in result.output
+    assert "indiv_pcr_eff" in out.read_text().splitlines()[0]

@@ -310,3 +310,20 @@ def test_api_lists_only_the_companys_runs(
     _token, raw = ApiToken.issue(member_b, "tests")
     other = {"Authorization": f"Bearer {raw}"}
     assert Client().get(f"/api/assays/qpcr/runs/{run.pk}", headers=other).status_code == 404
+
+
+def test_miqe_information_is_kept_with_the_run(client_a: Client) -> None:
+    run = new_qpcr_run(client_a)
+    response = client_a.post(
+        f"/assays/qpcr/{run.pk}/miqe/",
+        {"primers": "GAPDH F: GAAGGTGAAGGTCGGAGTC; amplicon 226 bp", "samples": " "},
+    )
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.miqe == {"primers": "GAPDH F: GAAGGTGAAGGTCGGAGTC; amplicon 226 bp"}
+    page = client_a.get(f"/assays/qpcr/{run.pk}/").content.decode()
+    assert "GAAGGTGAAGGTCGGAGTC" in page and "MIQE information" in page
+    too_long = client_a.post(f"/assays/qpcr/{run.pk}/miqe/", {"notes": "x" * 2001})
+    assert too_long.status_code == 400
+    run.refresh_from_db()
+    assert "notes" not in run.miqe

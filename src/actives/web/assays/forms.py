@@ -244,3 +244,55 @@ class PotencyLinkForm(forms.Form):
             except InvalidStructureError as exc:
                 raise forms.ValidationError(exc.message) from None
         return smiles
+
+
+MIQE_FIELDS: tuple[tuple[str, Any, Any], ...] = (
+    (
+        "samples",
+        _("Samples"),
+        _("Organism, tissue or cell line, treatment, number of biological replicates"),
+    ),
+    ("extraction", _("Nucleic acid extraction"), _("Method or kit, DNase treatment")),
+    ("quality", _("Nucleic acid quality"), _("A260/280, RIN or RQI, inhibition test")),
+    (
+        "reverse_transcription",
+        _("Reverse transcription"),
+        _("Kit, priming (oligo-dT, random), amount of RNA, temperature"),
+    ),
+    (
+        "primers",
+        _("Primers and probes"),
+        _("Sequences or database ids, concentrations, amplicon length"),
+    ),
+    (
+        "reference_genes",
+        _("Reference gene validation"),
+        _("How the reference genes were chosen and shown stable (geNorm M, NormFinder)"),
+    ),
+    ("reaction", _("Reaction"), _("Volume, template amount, master mix, cycling protocol")),
+    ("instrument", _("Instrument and software"), _("Cycler model, software and version")),
+    ("notes", _("Other notes"), ""),
+)
+
+
+class MiqeForm(forms.Form):
+    """The MIQE information a file does not carry, typed by the analyst (Bustin et al. 2009)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in MIQE_FIELDS:
+            self.fields[name] = forms.CharField(
+                label=label,
+                help_text=help_text,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def values(self) -> dict[str, str]:
+        """The non-empty answers, in the form's order."""
+        return {
+            n: self.cleaned_data[n].strip()
+            for n, _l, _h in MIQE_FIELDS
+            if self.cleaned_data[n].strip()
+        }

@@ -28,7 +28,9 @@ from actives.web.accounts.models import current_user
 from actives.web.accounts.scoping import company_for_new_record, get_visible_or_404
 from actives.web.assays import services
 from actives.web.assays.forms import (
+    MIQE_FIELDS,
     DoseResponseUploadForm,
+    MiqeForm,
     PotencyLinkForm,
     QpcrSettingsForm,
     QpcrUploadForm,
@@ -133,6 +135,9 @@ def _qpcr_context(run: QpcrRun, *, with_plots: bool = True) -> dict[str, Any]:
         "summary": result.get("summary", {}),
         "settings": result.get("settings", {}),
     }
+    context["miqe"] = [
+        (label, run.miqe[name]) for name, label, _help in MIQE_FIELDS if run.miqe.get(name)
+    ]
     if with_plots:
         try:
             context["plots"] = services.qpcr_plots(run)
@@ -147,7 +152,23 @@ def qpcr_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _qpcr_run(request, run_id)
     context = _qpcr_context(run)
     context["settings_form"] = _settings_form(run)
+    context["miqe_form"] = MiqeForm(initial=run.miqe)
     return render(request, "assays/qpcr_detail.html", context)
+
+
+@login_required
+@require_POST
+def qpcr_miqe(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Save the MIQE information typed for a run (shown on its page and report)."""
+    run = _qpcr_run(request, run_id)
+    form = MiqeForm(request.POST)
+    if form.is_valid():
+        run.miqe = form.values()
+        run.save(update_fields=["miqe"])
+        return redirect(reverse("assays:qpcr_detail", args=[run.pk]) + "#miqe")
+    context = _qpcr_context(run)
+    context.update(settings_form=_settings_form(run), miqe_form=form)
+    return render(request, "assays/qpcr_detail.html", context, status=400)
 
 
 @login_required
@@ -169,7 +190,7 @@ def qpcr_settings(request: HttpRequest, run_id: int) -> HttpResponse:
             services.save_qpcr_analysis(run, analysis)
             return redirect("assays:qpcr_detail", run_id=run.pk)
     context = _qpcr_context(run)
-    context["settings_form"] = form
+    context.update(settings_form=form, miqe_form=MiqeForm(initial=run.miqe))
     return render(request, "assays/qpcr_detail.html", context, status=400)
 
 
