@@ -286,7 +286,11 @@ def _apply_spread(
     limit: float,
 ) -> None:
     """Replicate Cqs whose SD exceeds the limit: the far wells (4+ replicates) or all of them."""
-    cqs = {i: evidence[i].cq for i in positives if evidence[i].cq is not None}
+    cqs: dict[int, float] = {}
+    for i in positives:
+        cq = evidence[i].cq
+        if cq is not None:
+            cqs[i] = cq
     if len(cqs) < 2:
         return
     values = np.array(list(cqs.values()), dtype=float)
@@ -312,7 +316,7 @@ def _apply_spread(
 
 def summarise_calls(calls: Sequence[WellCall]) -> dict[str, int]:
     """How many wells got each call."""
-    counts = dict.fromkeys(CALLS, 0)
+    counts: dict[str, int] = dict.fromkeys(CALLS, 0)
     for c in calls:
         counts[c.call] += 1
     return counts

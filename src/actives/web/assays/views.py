@@ -69,6 +69,20 @@ def _error_page(request: HttpRequest, title: str, message: str, status: int) -> 
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
+def _pdf(request: HttpRequest, template: str, context: dict[str, Any], name: str) -> HttpResponse:
+    """A report template printed to PDF (503 with the reason when printing is not available)."""
+    from actives.reports.pdf import html_to_pdf, korean_font
+
+    context.update(generated=timezone.localtime(), korean_font=korean_font())
+    try:
+        pdf = html_to_pdf(render_to_string(template, context, request=request))
+    except ActivesError as exc:
+        return _error_page(request, _("PDF not available"), exc.message, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{file_slug(name)}.pdf"'
+    return response
+
+
 # --- qPCR ----------------------------------------------------------------------------------------
 
 
@@ -210,19 +224,8 @@ def qpcr_download(request: HttpRequest, run_id: int, fmt: str) -> HttpResponseBa
 @login_required
 def qpcr_report_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
     """The run's report (plate, calls, reasons, standard curves, MIQE fields) as PDF."""
-    from actives.reports.pdf import html_to_pdf, korean_font
-
     run = _qpcr_run(request, run_id)
-    context = _qpcr_context(run)
-    context.update(generated=timezone.localtime(), korean_font=korean_font())
-    html = render_to_string("assays/qpcr_report_pdf.html", context, request=request)
-    try:
-        pdf = html_to_pdf(html)
-    except ActivesError as exc:
-        return _error_page(request, _("PDF not available"), exc.message, status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{file_slug(run.name)}-qpcr.pdf"'
-    return response
+    return _pdf(request, "assays/qpcr_report_pdf.html", _qpcr_context(run), f"{run.name}-qpcr")
 
 
 # --- dose-response ---------------------------------------------------------------------------
@@ -353,16 +356,5 @@ def training_table(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def dose_report_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
     """The dose-response report (fits, plots, flags) as PDF."""
-    from actives.reports.pdf import html_to_pdf, korean_font
-
     run = _dose_run(request, run_id)
-    context = _dose_context(run)
-    context.update(generated=timezone.localtime(), korean_font=korean_font())
-    html = render_to_string("assays/dose_report_pdf.html", context, request=request)
-    try:
-        pdf = html_to_pdf(html)
-    except ActivesError as exc:
-        return _error_page(request, _("PDF not available"), exc.message, status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{file_slug(run.name)}-ic50.pdf"'
-    return response
+    return _pdf(request, "assays/dose_report_pdf.html", _dose_context(run), f"{run.name}-ic50")
