@@ -110,7 +110,7 @@ def test_cannot_revoke_someone_elses_token(client_a, member_b) -> None:
 
 
 def test_modules_not_yet_built_say_so(client_a) -> None:
-    response = client_a.get("/modules/assays/")
+    response = client_a.get("/modules/studies/")
     assert response.status_code == 200
     assert b"not available in this version yet" in response.content
     assert client_a.get("/modules/nonsense/").status_code == 404
@@ -118,6 +118,8 @@ def test_modules_not_yet_built_say_so(client_a) -> None:
     assert built.status_code == 302 and built["Location"].startswith("/safety/")
     regulation = client_a.get("/modules/formulas/")
     assert regulation.status_code == 302 and regulation["Location"] == "/formulas/"
+    assays = client_a.get("/modules/assays/")
+    assert assays.status_code == 302 and assays["Location"] == "/assays/"
 
 
 def test_members_cannot_start_staff_jobs(client_a) -> None:
