@@ -19,7 +19,13 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from actives.web.assays.models import AssayFile, DoseResponseRun, PotencyMeasurement, QpcrRun
+from actives.web.assays.models import (
+    AssayFile,
+    DoseResponseRun,
+    PotencyMeasurement,
+    QpcrAssay,
+    QpcrRun,
+)
 from tests.web.api_client import ok, post
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +333,40 @@ def test_miqe_information_is_kept_with_the_run(client_a: Client) -> None:
     assert too_long.status_code == 400
     run.refresh_from_db()
     assert "notes" not in run.miqe
+
+
+def test_cut_offs_saved_as_an_assay_analyse_the_next_run(client_a: Client, member_b: Any) -> None:
+    run = new_qpcr_run(client_a)
+    response = client_a.post(
+        f"/assays/qpcr/{run.pk}/settings/",
+        {"cq_method": "threshold", "cq_cutoff": "16", "late_cq_call": "inconclusive",
+         "max_replicate_sd": "0.5", "ntc_margin": "5", "min_amplitude_fraction": "0.2",
+         "quality_positive": "0.7", "quality_negative": "0.3", "efficiency": "auto",
+         "save_as": "GAPDH, SYBR"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assay = QpcrAssay.objects.get(name="GAPDH, SYBR")
+    assert assay.company == run.company and assay.settings["calls"]["cq_cutoff"] == 16.0
+    assert "calibrator" not in assay.settings and "thresholds" not in assay.settings
+    assert "GAPDH, SYBR" in client_a.get("/assays/").content.decode()
+
+    table, layout = plate_files()
+    second = client_a.post(
+        "/assays/qpcr/new/",
+        {"name": "Next plate", "file": upload("plate.csv", table),
+         "layout": upload("layout.csv", layout), "assay": str(assay.pk)},
+    )  # fmt: skip
+    assert second.status_code == 302
+    later = QpcrRun.objects.get(name="Next plate")
+    assert later.assay == assay and later.settings["calls"]["cq_cutoff"] == 16.0
+    kidney = wells_of(later)[("B5", "GAPDH")]
+    assert kidney["call"] == "inconclusive" and "beyond the cut-off 16" in kidney["reason"]
+    # another company can neither see nor use the assay
+    other = Client()
+    other.force_login(member_b)
+    assert "GAPDH, SYBR" not in other.get("/assays/").content.decode()
+    refused = other.post(
+        "/assays/qpcr/new/",
+        {"name": "x", "file": upload("plate.csv", table), "assay": str(assay.pk)},
+    )
+    assert refused.status_code == 400 and not QpcrRun.objects.filter(name="x").exists()

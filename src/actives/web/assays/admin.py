@@ -3,7 +3,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actives.web.assays.models import AssayFile, DoseResponseRun, PotencyMeasurement, QpcrRun
+from actives.web.assays.models import (
+    AssayFile,
+    DoseResponseRun,
+    PotencyMeasurement,
+    QpcrAssay,
+    QpcrRun,
+)
 
 
 @admin.register(DoseResponseRun)
@@ -34,3 +40,10 @@ class AssayFileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "size", "sha256", "uploaded_at")
     exclude = ("content",)
     readonly_fields = ("name", "size", "sha256", "uploaded_at")
+
+
+@admin.register(QpcrAssay)
+class QpcrAssayAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = ("name", "company", "created_by", "updated_at")
+    list_filter = ("company",)
+    search_fields = ("name", "description")

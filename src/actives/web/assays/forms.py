@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actives.assays.qpcr.analysis import CQ_METHODS
 from actives.assays.qpcr.calls import CallSettings
+from actives.web.assays.models import QpcrAssay
 from actives.web.core.uploads import check_upload
 
 DOSE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -96,6 +97,18 @@ class QpcrUploadForm(forms.Form):
         required=False,
         help_text=_("CSV/XLSX with well, sample, sample_type (unkn, std, ntc…), target, quantity."),
     )
+    assay = forms.ModelChoiceField(
+        label=_("Assay"),
+        queryset=QpcrAssay.objects.none(),
+        required=False,
+        empty_label=_("— default cut-offs —"),
+        help_text=_("A saved assay analyses the run with its Cq method and cut-offs."),
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assay: Any = self.fields["assay"]
+        assay.queryset = QpcrAssay.objects.visible_to(user) if user else QpcrAssay.objects.none()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
@@ -185,6 +198,16 @@ class QpcrSettingsForm(forms.Form):
             ("ideal", _("Ideal, 2.0 per cycle (Livak ΔΔCq)")),
         ],
         initial="auto",
+    )
+
+    save_as = forms.CharField(
+        label=_("Save as an assay"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "A name (e.g. 'IL-6 expression, SYBR'): later runs of this assay can be analysed "
+            "with the same Cq method and cut-offs. An existing assay of that name is updated."
+        ),
     )
 
     def __init__(

@@ -128,9 +128,46 @@ class PotencyMeasurement(CompanyScopedModel):
         return f"{self.sample}: IC50 {self.relation} {self.ic50} {self.units}"
 
 
+class QpcrAssay(CompanyScopedModel):
+    """A named qPCR assay: the Cq method and call cut-offs its runs are analysed with (a
+    diagnostic assay's validated Cq cut-off, say), chosen when a run is uploaded."""
+
+    name = models.CharField(_("assay name"), max_length=200)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    settings = models.JSONField(_("settings"), default=dict)
+    created_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="qpcr_assay_name_unique")
+        ]
+        verbose_name = _("qPCR assay")
+        verbose_name_plural = _("qPCR assays")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class QpcrRun(AssayRun):
     """A real-time PCR plate: curves, Cq, efficiencies and a call for every well."""
 
+    assay = models.ForeignKey(
+        QpcrAssay,
+        verbose_name=_("assay"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        help_text=_("The assay whose cut-offs the run was first analysed with."),
+    )
     instrument = models.CharField(_("instrument"), max_length=200, blank=True)
     miqe = models.JSONField(_("MIQE information"), default=dict, blank=True)
 

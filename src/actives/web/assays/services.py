@@ -32,7 +32,13 @@ from actives.assays.qpcr.plate import Plate
 from actives.assays.qpcr.readers import read_plate
 from actives.errors import NotFoundError
 from actives.web.accounts.models import Company
-from actives.web.assays.models import AssayFile, DoseResponseRun, PotencyMeasurement, QpcrRun
+from actives.web.assays.models import (
+    AssayFile,
+    DoseResponseRun,
+    PotencyMeasurement,
+    QpcrAssay,
+    QpcrRun,
+)
 
 ROW_LETTERS = string.ascii_uppercase
 
@@ -89,6 +95,21 @@ def save_qpcr_analysis(run: QpcrRun, analysis: PlateAnalysis) -> QpcrRun:
     run.instrument = analysis.plate.instrument[:200]
     run.save()
     return run
+
+
+ASSAY_KEYS = ("calls", "cq_method", "efficiency", "use_quality_model")
+
+
+@transaction.atomic
+def save_assay(user: Any, name: str, run: QpcrRun) -> QpcrAssay:
+    """Keep a run's Cq method and cut-offs as a named assay of the user's company (a run's
+    samples, thresholds and calibrator are its own, so they are not part of the assay)."""
+    settings = {k: v for k, v in (run.settings or {}).items() if k in ASSAY_KEYS}
+    QpcrSettings.from_mapping(settings)  # refuse what the analysis would refuse
+    assay, _created = QpcrAssay.objects.update_or_create(
+        company=run.company, name=name, defaults={"settings": settings, "created_by": user}
+    )
+    return assay
 
 
 def plate_grid(result: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -35,7 +36,7 @@ from actives.web.assays.forms import (
     QpcrSettingsForm,
     QpcrUploadForm,
 )
-from actives.web.assays.models import DoseResponseRun, PotencyMeasurement, QpcrRun
+from actives.web.assays.models import DoseResponseRun, PotencyMeasurement, QpcrAssay, QpcrRun
 from actives.web.discovery.services import file_slug, table_file_response
 
 DOWNLOADS = ("csv", "xlsx")
@@ -60,7 +61,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "dose_runs": DoseResponseRun.objects.visible_to(user)[:20],
             "qpcr_runs": QpcrRun.objects.visible_to(user)[:20],
             "dose_form": DoseResponseUploadForm(),
-            "qpcr_form": QpcrUploadForm(),
+            "qpcr_form": QpcrUploadForm(user=user),
+            "qpcr_assays": QpcrAssay.objects.visible_to(user),
         },
     )
 
@@ -91,8 +93,9 @@ def _pdf(request: HttpRequest, template: str, context: dict[str, Any], name: str
 def qpcr_new(request: HttpRequest) -> HttpResponse:
     """Upload a qPCR file (and layout): read, analyse, store, then show the plate."""
     user = current_user(request)
-    form = QpcrUploadForm(request.POST or None, request.FILES or None)
+    form = QpcrUploadForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
+        assay = form.cleaned_data.get("assay")
         try:
             with transaction.atomic():
                 run = QpcrRun.objects.create(
@@ -100,10 +103,12 @@ def qpcr_new(request: HttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     source=services.stored_file(form.cleaned_data["file"]),
                     layout=services.store_file(form.cleaned_data.get("layout")),
+                    assay=assay,
                     created_by=user,
                 )
                 try:
-                    analysis = services.analyse_qpcr(run, QpcrSettings())
+                    chosen = QpcrSettings.from_mapping(assay.settings if assay else None)
+                    analysis = services.analyse_qpcr(run, chosen)
                 except ActivesError as exc:
                     raise _Refused(exc) from None
                 services.save_qpcr_analysis(run, analysis)
@@ -202,6 +207,13 @@ def qpcr_settings(request: HttpRequest, run_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             services.save_qpcr_analysis(run, analysis)
+            if form.cleaned_data["save_as"]:
+                saved = services.save_assay(
+                    current_user(request), form.cleaned_data["save_as"], run
+                )
+                messages.success(
+                    request, _("Saved the cut-offs as the assay “%(name)s”.") % {"name": saved}
+                )
             return redirect("assays:qpcr_detail", run_id=run.pk)
     context = _qpcr_context(run)
     context.update(settings_form=form, miqe_form=MiqeForm(initial=run.miqe))
