@@ -25,10 +25,10 @@ import pandas as pd
 
 from actives.errors import InvalidFileError, InvalidInputError
 from actives.predict.curation import MASS_UNITS, MOLAR_UNITS, CurationOptions
+from actives.textfiles import decode_text
 
 RAW_COLUMNS = ("smiles", "value", "units", "relation", "assay_description", "source_id")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-TEXT_ENCODINGS = ("utf-8-sig", "cp949")  # Excel's "CSV UTF-8", and what Korean Excel writes
 MAX_HEADER_SEARCH = 10  # a spreadsheet may have title rows above the header
 MAX_PROBLEMS_SHOWN = 5
 
@@ -121,30 +121,6 @@ class ActivityTable:
 # bytes -> a grid of strings
 
 
-def _decode(data: bytes, name: str, encoding: str | None) -> str:
-    if encoding is not None:
-        try:
-            return data.decode(encoding).lstrip("\ufeff")
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InvalidFileError(f"{name}: cannot decode as {encoding}: {exc}.") from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
-        return data.decode("utf-16").lstrip("\ufeff")
-    if b"\x00" in data[:8192]:
-        raise InvalidFileError(
-            f"{name} looks like a binary file, not a CSV text table; expected comma-, "
-            "semicolon- or tab-separated text (or an .xlsx workbook)."
-        )
-    for candidate in TEXT_ENCODINGS:
-        try:
-            return data.decode(candidate).lstrip("\ufeff")
-        except UnicodeDecodeError:
-            continue
-    raise InvalidFileError(
-        f"{name} is neither UTF-8 nor CP949/EUC-KR text; save it as 'CSV UTF-8' or give its "
-        "encoding."
-    )
-
-
 def _delimiter(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()][:50]
     sample = "\n".join(lines)
@@ -157,7 +133,7 @@ def _delimiter(text: str) -> str:
 
 
 def _read_text(data: bytes, name: str, encoding: str | None) -> pd.DataFrame:
-    text = _decode(data, name, encoding)
+    text = decode_text(data, name, encoding)
     if not text.strip():
         raise InvalidFileError(f"{name} is empty; expected a header row and one row per compound.")
     sep = _delimiter(text)

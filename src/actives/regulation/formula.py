@@ -29,6 +29,7 @@ from actives.errors import InvalidFileError, InvalidInputError
 from actives.knowledge.identifiers import normalize_name
 from actives.regulation.resolve import NamesSource, Resolution, resolve_ingredients
 from actives.regulation.rules import PRODUCT_TAGS, inci_key
+from actives.textfiles import decode_text
 
 Exposure = Literal["rinse_off", "leave_on"]
 AREAS = ("face", "body", "hair", "lip", "eye", "oral", "hands", "nails", "scalp")
@@ -435,7 +436,6 @@ FRACTION_HEADERS = ("fraction", "percent", "%", "% w/w", "w/w", "content", "comp
 RAW_MATERIAL_SHEETS = ("raw materials", "raw material", "composition", "compositions", "원료",
                        "원료조성", "원료 조성", "조성")  # fmt: skip
 _SKIP_NAMES = {"total", "sum", "합계", "총계", "계", "총합"}
-TEXT_ENCODINGS = ("utf-8-sig", "cp949")  # Excel's "CSV UTF-8", and what Korean Excel writes
 
 
 def _header_key(header: object) -> str:
@@ -527,26 +527,8 @@ def _parse_percent(text: str) -> float | None:
     return number if math.isfinite(number) and 0 < number <= 100 else None
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").lstrip("\ufeff")
-    if b"\x00" in data[:8192]:
-        raise InvalidFileError(
-            f"{name} is a binary file, not a table; expected a CSV (comma-, semicolon- or "
-            "tab-separated text) or an .xlsx workbook."
-        )
-    for encoding in TEXT_ENCODINGS:
-        try:
-            return data.decode(encoding).lstrip("\ufeff")
-        except UnicodeDecodeError:
-            continue
-    raise InvalidFileError(
-        f"{name} is neither UTF-8 nor CP949 text; save it as 'CSV UTF-8' or as .xlsx."
-    )
-
-
 def _text_table(data: bytes, name: str) -> pd.DataFrame:
-    text = _decode(data, name)
+    text = decode_text(data, name)
     if not text.strip():
         raise InvalidFileError(
             f"{name} is empty; expected a header row (ingredient, percent, ...) and one row "

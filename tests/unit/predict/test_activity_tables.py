@@ -162,7 +162,7 @@ def test_xlsx_sheets_and_title_rows() -> None:
         (b"SMILES,IC50,EC50\nCCO,5,6\n", "two.csv", InvalidInputError,
          "Several columns could be the value: 'IC50', 'EC50'"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.csv", InvalidFileError,
-         "looks like a binary file, not a CSV"),
+         "looks like a binary file, not a text table"),
         (b"PK\x03\x04 this is not really a zip", "broken.xlsx", InvalidFileError,
          "not a readable .xlsx workbook"),
         (b"SMILES,IC50 (uM)\nCCO,5\n", "renamed.xlsx", InvalidFileError,

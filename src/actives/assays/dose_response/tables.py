@@ -31,12 +31,12 @@ from actives.assays.dose_response.units import (
     to_common,
 )
 from actives.errors import InvalidFileError, InvalidInputError
+from actives.textfiles import decode_text
 
 ResponseKind = Literal["auto", "inhibition", "activity", "signal"]
 RESPONSE_KINDS: tuple[str, ...] = ("auto", "inhibition", "activity", "signal")
 ROLES: tuple[str, ...] = ("sample", "negative", "positive", "blank", "sample_blank", "empty")
 RESPONSE_LABEL = "% inhibition"
-TEXT_ENCODINGS = ("utf-8-sig", "cp949")
 PLATE_SHAPES: dict[int, int] = {3: 2, 4: 3, 6: 4, 8: 6, 12: 8, 24: 16}  # columns -> rows
 ROW_LETTERS = "ABCDEFGHIJKLMNOP"
 WELL = re.compile(r"^\s*([A-Pa-p])\s*0*(\d{1,2})\s*$")
@@ -169,24 +169,6 @@ def _load(source: Source, name: str | None) -> tuple[bytes, str]:
     return path.read_bytes(), name or path.name
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text" and some readers
-        return data.decode("utf-16").lstrip("\ufeff")
-    if b"\x00" in data[:8192]:
-        raise InvalidFileError(
-            f"{name} is a binary file, not a text table; expected a CSV/TSV text export or an "
-            ".xlsx workbook."
-        )
-    for encoding in TEXT_ENCODINGS:
-        try:
-            return data.decode(encoding).lstrip("\ufeff")
-        except UnicodeDecodeError:
-            continue
-    raise InvalidFileError(
-        f"{name} is neither UTF-8 nor CP949 text; save it as 'CSV UTF-8' or as .xlsx."
-    )
-
-
 def _delimiter(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()][:60]
     counts = {d: sum(line.count(d) for line in lines) for d in ("\t", ";", ",")}
@@ -218,7 +200,7 @@ def _sheets(source: Source, name: str | None, sheet: str | int | None) -> tuple[
         raise InvalidInputError(
             f"A sheet ({sheet!r}) was given but {label} is a text file, not an .xlsx workbook."
         )
-    text = _decode(data, label)
+    text = decode_text(data, label)
     delimiter = _delimiter(text)
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
