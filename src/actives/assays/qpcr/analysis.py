@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from actives.assays.qpcr.quality import CurveQualityModel
 
 CQ_METHODS = ("threshold", "sdm", "linregpcr")
-CONTROLS = frozenset({"ntc", "nac", "ntp", "nrt"})
+# Reactions LinRegPCR keeps out of the threshold and the mean efficiencies: controls without
+# template or amplification, optical calibrators, and wells the file excludes.
+NOT_IN_MEANS = frozenset({"ntc", "nac", "ntp", "nrt", "opt"})
 EFFICIENCY_SOURCES = ("auto", "ideal")
 
 
@@ -303,6 +305,11 @@ def _quality_scores(
         return None, None
 
 
+def _outside_means(reaction: Reaction) -> bool:
+    """Whether a reaction is read at its target's threshold but takes no part in setting it."""
+    return reaction.sample_type in NOT_IN_MEANS or bool(reaction.excluded)
+
+
 def analyse_plate(
     plate: Plate,
     settings: QpcrSettings | None = None,
@@ -328,20 +335,30 @@ def analyse_plate(
         )
     curves: list[CurveResult | None] = [None] * len(plate.reactions)
     thresholds: dict[str, float] = {}
-    for target, members in by_target.items():
-        # As LinRegPCR: controls take no part in the target's threshold and mean efficiency;
-        # they are read at the threshold their target's samples set.
-        samples = [i for i in members if plate.reactions[i].sample_type not in CONTROLS]
-        controls = [i for i in members if plate.reactions[i].sample_type in CONTROLS]
+    # As LinRegPCR: one common threshold for the targets without a threshold of the user's
+    # (each target keeps its own window of linearity and mean efficiency), and a target with
+    # the user's threshold on its own. Controls, optical calibrators and excluded wells take no
+    # part in the threshold or the means; they are read at the threshold the samples set.
+    common = [t for t in by_target if t not in settings.thresholds]
+    batches = ([common] if common else []) + [[t] for t in by_target if t in settings.thresholds]
+    for batch in batches:
+        members = [i for t in batch for i in by_target[t]]
+        outside = [_outside_means(plate.reactions[i]) for i in members]
+        samples = [i for i, out in zip(members, outside, strict=True) if not out]
+        controls = [i for i, out in zip(members, outside, strict=True) if out]
         if not samples:
             samples, controls = members, []
-        chosen = settings.curve_settings(target)
-        results = analyse_curves(plate.cycles, matrix[samples], chosen)
+        chosen = settings.curve_settings(batch[0] if len(batch) == 1 else "")
+        groups = [plate.reactions[i].target for i in samples]
+        results = analyse_curves(plate.cycles, matrix[samples], chosen, groups=groups)
         threshold = float(results[0].threshold)
-        thresholds[target] = threshold
+        thresholds.update(dict.fromkeys(batch, threshold))
         if controls:
             at_threshold = replace(chosen, threshold=threshold)
-            results += analyse_curves(plate.cycles, matrix[controls], at_threshold)
+            control_groups = [plate.reactions[i].target for i in controls]
+            results += analyse_curves(
+                plate.cycles, matrix[controls], at_threshold, groups=control_groups
+            )
         for i, result in zip(samples + controls, results, strict=True):
             curves[i] = result
     analysed = [c for c in curves if c is not None]

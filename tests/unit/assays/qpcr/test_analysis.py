@@ -93,3 +93,20 @@ def test_bad_settings_say_what_was_expected(values: dict[str, object], message: 
 def test_an_empty_plate_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="has no reactions"):
         analyse_plate(Plate("empty", CYCLES, []))
+
+
+def test_controls_and_excluded_wells_do_not_move_the_threshold() -> None:
+    plate = expression_plate()
+    alone = analyse_plate(plate, QpcrSettings(use_quality_model=False)).thresholds
+    odd = [
+        reaction("H1", "calibrator dye", "GAPDH", 9.0, "opt"),
+        Reaction("H2", "Control", "unkn", "GAPDH", curve(30.0) * 3, excluded="bubble"),
+        reaction("H3", "NTC", "GAPDH", 33.0, "ntc"),
+    ]
+    crowded = Plate("expression", CYCLES, [*plate.reactions, *odd])
+    analysis = analyse_plate(crowded, QpcrSettings(use_quality_model=False))
+    assert analysis.thresholds == pytest.approx(alone)
+    by_well = {w.reaction.well: w for w in analysis.wells}
+    assert by_well["H3"].call.call == "positive"  # read at the samples' threshold, then flagged
+    assert "NTC contamination" in by_well["H3"].call.reason
+    assert by_well["H2"].call.reason == "excluded in the file: bubble"
