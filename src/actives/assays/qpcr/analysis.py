@@ -1,11 +1,12 @@
 """One qPCR plate, analysed: curves per target, curve quality, standard curves and well calls.
 
-:func:`analyse_plate` is what the CLI, the API and the web pages call. It groups the reactions by
-target (a threshold is a property of a target's curves, never of the whole plate), analyses each
-group's curves, scores every curve with the curve-quality classifier, fits a standard curve for
-each target with standards of known quantity, quantifies the unknowns, and calls every well with
-its reasons. The answer is JSON-ready (:meth:`PlateAnalysis.as_dict`) and a per-well table
-(:meth:`PlateAnalysis.to_frame`).
+:func:`analyse_plate` is what the CLI, the API and the web pages call. As LinRegPCR, each target
+gets its own window of linearity and mean efficiency, and the targets share one common threshold
+(the geometric mean of the targets' thresholds); a target with a threshold of the user's is
+analysed on its own. It scores every curve with the curve-quality classifier, fits a standard
+curve for each target with standards of known quantity, quantifies the unknowns, and calls every
+well with its reasons. The answer is JSON-ready (:meth:`PlateAnalysis.as_dict`) and a per-well
+table (:meth:`PlateAnalysis.to_frame`).
 """
 
 from __future__ import annotations

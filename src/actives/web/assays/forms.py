@@ -135,8 +135,9 @@ class QpcrSettingsForm(forms.Form):
         ),
         initial="threshold",
         help_text=_(
-            "Threshold crossing (one threshold per target), the second-derivative maximum, or "
-            "LinRegPCR's Cq (window-of-linearity regression with the target's mean efficiency)."
+            "Threshold crossing (a common threshold, as LinRegPCR), the second-derivative "
+            "maximum, or LinRegPCR's Cq (window-of-linearity regression with the target's "
+            "mean efficiency)."
         ),
     )
     cq_cutoff = forms.FloatField(
