@@ -370,3 +370,20 @@ def test_cut_offs_saved_as_an_assay_analyse_the_next_run(client_a: Client, membe
         {"name": "x", "file": upload("plate.csv", table), "assay": str(assay.pk)},
     )
     assert refused.status_code == 400 and not QpcrRun.objects.filter(name="x").exists()
+
+
+def test_reasons_are_said_in_the_pages_language(client_a: Client) -> None:
+    run = new_qpcr_run(client_a)
+    il6 = wells_of(run)[("G6", "IL6")]
+    assert [c["code"] for c in il6["reason_codes"]] == ["amplified", "near_amplified_ntc"]
+    assert il6["reason_codes"][1]["params"]["control"] == "H6"
+    client_a.cookies["django_language"] = "ko"
+    page = client_a.get(f"/assays/qpcr/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "NTC 오염: 대조군 H6이(가) Cq" in page and "증폭 없음" in page
+    assert "NTC contamination: control H6" not in page
+    # an analysis stored with a code this version does not know shows the English sentence
+    run.result["wells"][0]["reason_codes"] = [{"code": "from_the_future", "params": {}}]
+    run.result["wells"][0]["reasons"] = ["a reason from a newer version"]
+    run.save()
+    page = client_a.get(f"/assays/qpcr/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "a reason from a newer version" in page

@@ -186,6 +186,8 @@ class WellResult:
             "reason": self.call.reason,
             "reasons": list(self.call.reasons),
             "warnings": list(self.call.warnings),
+            "reason_codes": list(self.call.reason_codes),
+            "warning_codes": list(self.call.warning_codes),
         }
 
 
@@ -282,6 +284,8 @@ def wells_frame(wells: list[dict[str, Any]]) -> pd.DataFrame:
         row = dict(well)
         for key in ("curve_notes", "reasons", "warnings"):
             row[key] = "; ".join(row.get(key) or [])
+        for key in ("reason_codes", "warning_codes"):
+            row.pop(key, None)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -117,9 +117,49 @@ class WellEvidence:
     curve_notes: tuple[str, ...] = ()
 
 
+# Every reason and warning a rule can give: a stable code and its English sentence. The code and
+# its parameters travel with the text, so a page can say it in another language.
+MESSAGES: dict[str, str] = {
+    "excluded": "excluded in the file: {note}",
+    "curve_without_cq": (
+        "the classifier sees an amplification curve, but no exponential phase or Cq was found"
+    ),
+    "no_amplification": "no amplification",
+    "late_cq": "late Cq {cq} beyond the cut-off {cutoff}",
+    "non_sigmoid": "non-sigmoid curve (Cq {cq} not trusted)",
+    "low_plateau": (
+        "low plateau: {percent}% of the median plateau of {target}'s amplified wells "
+        "(limit {limit}%)"
+    ),
+    "uncertain_shape": "curve shape uncertain, Cq {cq}",
+    "amplified": "amplified, Cq {cq}",
+    "control_amplified": "{control} contamination: amplified at Cq {cq}",
+    "near_amplified_ntc": (
+        "NTC contamination: control {control} amplified at Cq {control_cq}, within {margin} "
+        "cycles of this well's Cq {cq}"
+    ),
+    "replicate_minority": "disagrees with its replicates: {positive} of {total} wells of "
+    "{sample} / {target} are positive",
+    "replicates_split": "replicates disagree: {positive} of {total} wells of {sample} / "
+    "{target} are positive",
+    "replicate_far": "Cq {cq} is {distance} cycles from the median {median} of the {n} "
+    "positive wells of {sample} / {target} (limit 2 × {limit})",
+    "replicate_spread": "replicate spread: Cq SD {sd} over {n} wells of {sample} / {target} "
+    "exceeds {limit} cycles",
+    "efficiency_outside": "efficiency {efficiency} outside {low}–{high}: Cq-based quantities "
+    "are less reliable",
+    "target_ntc_amplified": "the target's NTC ({control}) amplified at Cq {control_cq}",
+}
+QUALITY_SUFFIX = ", curve-quality P = {p}"
+
+
 @dataclass
 class WellCall:
-    """The call of one reaction and every reason behind it (in the order the rules fired)."""
+    """The call of one reaction and every reason behind it (in the order the rules fired).
+
+    ``reasons`` and ``warnings`` are English sentences; ``reason_codes`` and ``warning_codes``
+    hold the same as ``{"code", "params"}`` (see :data:`MESSAGES`) for other languages.
+    """
 
     well: str
     sample: str
@@ -128,60 +168,88 @@ class WellCall:
     call: Call
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reason_codes: list[dict[str, Any]] = field(default_factory=list)
+    warning_codes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def reason(self) -> str:
         """The reasons as one sentence for tables."""
         return "; ".join(self.reasons)
 
+    def add_reason(self, code: str, **params: str) -> None:
+        """Add a reason (``p``, when given, is the curve-quality probability, said last)."""
+        self.reasons.append(render_message(code, params))
+        self.reason_codes.append({"code": code, "params": params})
+
+    def replace_last_reason(self, code: str, **params: str) -> None:
+        """Replace the reason the curve rule gave (a control's own amplification, say)."""
+        self.reasons[-1:] = [render_message(code, params)]
+        self.reason_codes[-1:] = [{"code": code, "params": params}]
+
+    def add_warning(self, code: str, **params: str) -> None:
+        """Add a warning: the call stands, but something is worth a look."""
+        self.warnings.append(render_message(code, params))
+        self.warning_codes.append({"code": code, "params": params})
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready call."""
         return asdict(self) | {"reason": self.reason}
+
+
+def render_message(code: str, params: dict[str, str]) -> str:
+    """The English sentence of a reason or warning code with its parameters."""
+    text = MESSAGES[code].format(**params)
+    if params.get("p"):
+        text += QUALITY_SUFFIX.format(p=params["p"])
+    return text
+
+
+def _cycles(value: float) -> str:
+    return f"{value:.2f}"
 
 
 def call_well(evidence: WellEvidence, settings: CallSettings, target_amplitude: float) -> WellCall:
     """The call of one reaction from its own curve; plate rules come after (see call_wells)."""
     e = evidence
     result = WellCall(e.well, e.sample, e.sample_type, e.target, "inconclusive")
-    quality = "" if e.quality is None else f", curve-quality P = {e.quality:.2f}"
+    p = "" if e.quality is None else f"{e.quality:.2f}"
     if e.excluded:
-        result.reasons.append(f"excluded in the file: {e.excluded}")
+        result.add_reason("excluded", note=e.excluded)
         return result
     low_quality = e.quality is not None and e.quality < settings.quality_negative
     high_quality = e.quality is None or e.quality >= settings.quality_positive
     if not e.amplified or e.cq is None:
         if e.quality is not None and e.quality >= settings.quality_positive:
-            result.reasons.append(
-                f"the classifier sees an amplification curve{quality}, but no exponential "
-                "phase or Cq was found"
-            )
+            result.add_reason("curve_without_cq", p=p)
             return result
         result.call = "negative"
-        result.reasons.append(f"no amplification{quality}")
+        result.add_reason("no_amplification", p=p)
         return result
+    cq = _cycles(e.cq)
     if e.cq > settings.cq_cutoff:
         result.call = settings.late_cq_call
-        result.reasons.append(f"late Cq {e.cq:.2f} beyond the cut-off {settings.cq_cutoff:g}")
+        result.add_reason("late_cq", cq=cq, cutoff=f"{settings.cq_cutoff:g}")
         return result
     if low_quality:
-        result.reasons.append(f"non-sigmoid curve{quality} (Cq {e.cq:.2f} not trusted)")
+        result.add_reason("non_sigmoid", cq=cq, p=p)
         return result
     if target_amplitude > 0 and e.amplitude < settings.min_amplitude_fraction * target_amplitude:
-        result.reasons.append(
-            f"low plateau: {e.amplitude / target_amplitude:.0%} of the median plateau of "
-            f"{e.target}'s amplified wells (limit {settings.min_amplitude_fraction:.0%})"
+        result.add_reason(
+            "low_plateau",
+            percent=f"{100 * e.amplitude / target_amplitude:.0f}",
+            target=e.target,
+            limit=f"{100 * settings.min_amplitude_fraction:.0f}",
         )
         return result
     if not high_quality:
-        result.reasons.append(f"curve shape uncertain{quality}, Cq {e.cq:.2f}")
+        result.add_reason("uncertain_shape", cq=cq, p=p)
         return result
     result.call = "positive"
-    result.reasons.append(f"amplified, Cq {e.cq:.2f}{quality}")
+    result.add_reason("amplified", cq=cq, p=p)
     low, high = settings.efficiency_range
     if e.efficiency is not None and not low <= e.efficiency <= high:
-        result.warnings.append(
-            f"efficiency {e.efficiency:.2f} outside {low:g}–{high:g}: Cq-based quantities "
-            "are less reliable"
+        result.add_warning(
+            "efficiency_outside", efficiency=f"{e.efficiency:.2f}", low=f"{low:g}", high=f"{high:g}"
         )
     return result
 
@@ -219,7 +287,9 @@ def _apply_ntc_rule(
     earliest: dict[str, tuple[float, str]] = {}
     for e, c in zip(evidence, calls, strict=True):
         if e.sample_type in CONTROL_TYPES and c.call == "positive" and e.cq is not None:
-            c.reasons[-1:] = [f"{e.sample_type.upper()} contamination: amplified at Cq {e.cq:.2f}"]
+            c.replace_last_reason(
+                "control_amplified", control=e.sample_type.upper(), cq=_cycles(e.cq)
+            )
             if e.target not in earliest or e.cq < earliest[e.target][0]:
                 earliest[e.target] = (e.cq, e.well)
     for e, c in zip(evidence, calls, strict=True):
@@ -228,12 +298,15 @@ def _apply_ntc_rule(
         ntc_cq, ntc_well = earliest[e.target]
         if c.call == "positive" and e.cq is not None and e.cq > ntc_cq - settings.ntc_margin:
             c.call = "inconclusive"
-            c.reasons.append(
-                f"NTC contamination: control {ntc_well} amplified at Cq {ntc_cq:.2f}, within "
-                f"{settings.ntc_margin:g} cycles of this well's Cq {e.cq:.2f}"
+            c.add_reason(
+                "near_amplified_ntc",
+                control=ntc_well,
+                control_cq=_cycles(ntc_cq),
+                margin=f"{settings.ntc_margin:g}",
+                cq=_cycles(e.cq),
             )
         else:
-            c.warnings.append(f"the target's NTC ({ntc_well}) amplified at Cq {ntc_cq:.2f}")
+            c.add_warning("target_ntc_amplified", control=ntc_well, control_cq=_cycles(ntc_cq))
 
 
 def _apply_replicate_rule(
@@ -255,9 +328,12 @@ def _apply_replicate_rule(
         positives = [i for i in members if calls[i].call == "positive"]
         negatives = [i for i in members if calls[i].call == "negative"]
         if positives and negatives:
-            agreement = (
-                f"{len(positives)} of {len(members)} wells of {sample} / {target} are positive"
-            )
+            agreement = {
+                "positive": str(len(positives)),
+                "total": str(len(members)),
+                "sample": sample,
+                "target": target,
+            }
             majority, minority = (
                 (positives, negatives)
                 if len(positives) >= len(negatives)
@@ -266,10 +342,8 @@ def _apply_replicate_rule(
             clear = len(majority) >= 2 * len(minority)
             for i in minority if clear else positives + negatives:
                 calls[i].call = "inconclusive"
-                calls[i].reasons.append(
-                    f"disagrees with its replicates: {agreement}"
-                    if clear
-                    else f"replicates disagree: {agreement}"
+                calls[i].add_reason(
+                    "replicate_minority" if clear else "replicates_split", **agreement
                 )
             if not clear:
                 continue
@@ -301,17 +375,17 @@ def _apply_spread(
     far = [i for i, cq in cqs.items() if abs(cq - median) > 2 * limit] if len(cqs) >= 4 else []
     for i in far or list(cqs):
         calls[i].call = "inconclusive"
+        group = {"n": str(len(cqs)), "sample": sample, "target": target, "limit": f"{limit:g}"}
         if far:
-            calls[i].reasons.append(
-                f"Cq {cqs[i]:.2f} is {abs(cqs[i] - median):.2f} cycles from the median "
-                f"{median:.2f} of the {len(cqs)} positive wells of {sample} / {target} "
-                f"(limit 2 × {limit:g})"
+            calls[i].add_reason(
+                "replicate_far",
+                cq=_cycles(cqs[i]),
+                distance=_cycles(abs(cqs[i] - median)),
+                median=_cycles(median),
+                **group,
             )
         else:
-            calls[i].reasons.append(
-                f"replicate spread: Cq SD {sd:.2f} over {len(cqs)} wells of {sample} / "
-                f"{target} exceeds {limit:g} cycles"
-            )
+            calls[i].add_reason("replicate_spread", sd=_cycles(sd), **group)
 
 
 def summarise_calls(calls: Sequence[WellCall]) -> dict[str, int]:
