@@ -387,3 +387,20 @@ def test_reasons_are_said_in_the_pages_language(client_a: Client) -> None:
     run.save()
     page = client_a.get(f"/assays/qpcr/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "a reason from a newer version" in page
+
+
+def test_dose_response_flags_are_named_in_the_pages_language(client_a: Client) -> None:
+    table = "sample,concentration (µM),% inhibition\n" + "".join(
+        f"Flat extract,{c},{v}\n" for c, v in [(1, 2), (3, 1), (10, 3), (30, 2), (100, 4)]
+    )
+    response = client_a.post(
+        "/assays/dose-response/new/",
+        {"name": "Flat", "assay": "tyrosinase", "file": upload("flat.csv", table.encode()),
+         "response": "auto", "model": "auto"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    run = DoseResponseRun.objects.get(name="Flat")
+    assert run.result["fits"][0]["flags"][0]["code"] == "inactive"
+    client_a.cookies["django_language"] = "ko"
+    page = client_a.get(f"/assays/dose-response/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert "비활성" in page.content.decode()

@@ -91,3 +91,26 @@ def well_reason(well: dict[str, Any]) -> str:
 def well_warnings(well: dict[str, Any]) -> list[str]:
     """A stored well's warnings, in the page's language."""
     return _said(well, "warning_codes", "warnings")
+
+
+def _flag_labels() -> dict[str, str]:
+    return {
+        "no_upper_plateau": _("no upper plateau"),
+        "no_lower_plateau": _("no lower plateau"),
+        "ic50_above_range": _("IC50 above the tested range"),
+        "ic50_below_range": _("IC50 below the tested range"),
+        "poor_fit": _("poor fit"),
+        "wide_ci": _("wide confidence interval"),
+        "not_converged": _("fit not converged"),
+        "too_few_concentrations": _("too few concentrations"),
+        "inactive": _("inactive"),
+        "activation": _("activation"),
+        "hormesis": _("hormesis"),
+        "implausible_plateau": _("implausible plateau"),
+    }
+
+
+@register.filter
+def flag_label(code: str) -> str:
+    """A dose-response flag's short name in the page's language (its code if unknown)."""
+    return _flag_labels().get(str(code), str(code).replace("_", " "))
