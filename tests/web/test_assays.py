@@ -404,3 +404,24 @@ def test_dose_response_flags_are_named_in_the_pages_language(client_a: Client) -
     client_a.cookies["django_language"] = "ko"
     page = client_a.get(f"/assays/dose-response/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko")
     assert "비활성" in page.content.decode()
+
+
+def test_another_run_of_an_rdml_file_can_be_read(client_a: Client) -> None:
+    rdml = (DATA / "qpcr" / "synthetic.rdml").read_bytes()
+    response = client_a.post(
+        "/assays/qpcr/new/", {"name": "Two runs", "file": upload("synthetic.rdml", rdml)}
+    )
+    assert response.status_code == 302
+    run = QpcrRun.objects.get(name="Two runs")
+    assert (run.rdml_experiment, run.rdml_run) == ("exp1", "run1")
+    page = client_a.get(f"/assays/qpcr/{run.pk}/").content.decode()
+    assert "The RDML file holds 2 runs" in page and 'value="exp1|run2"' in page
+    first = len(run.result["wells"])
+    moved = client_a.post(f"/assays/qpcr/{run.pk}/source/", {"rdml_run": "exp1|run2"})
+    assert moved.status_code == 302
+    run.refresh_from_db()
+    assert run.rdml_run == "run2" and len(run.result["wells"]) != first
+    unknown = client_a.post(f"/assays/qpcr/{run.pk}/source/", {"rdml_run": "exp9|run9"})
+    assert unknown.status_code == 400
+    run.refresh_from_db()
+    assert run.rdml_run == "run2"

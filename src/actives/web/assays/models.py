@@ -170,6 +170,13 @@ class QpcrRun(AssayRun):
     )
     instrument = models.CharField(_("instrument"), max_length=200, blank=True)
     miqe = models.JSONField(_("MIQE information"), default=dict, blank=True)
+    rdml_experiment = models.CharField(_("RDML experiment"), max_length=200, blank=True)
+    rdml_run = models.CharField(
+        _("RDML run"),
+        max_length=200,
+        blank=True,
+        help_text=_("Which run of an RDML file with several runs this is (empty: the first)."),
+    )
 
     class Meta(AssayRun.Meta):
         verbose_name = _("qPCR run")

@@ -29,8 +29,8 @@ from actives.assays.potency import PotencyRecord, training_table
 from actives.assays.qpcr.analysis import PlateAnalysis, QpcrSettings, analyse_plate, wells_frame
 from actives.assays.qpcr.calls import CONTROL_TYPES
 from actives.assays.qpcr.plate import Plate
-from actives.assays.qpcr.readers import read_plate
-from actives.errors import NotFoundError
+from actives.assays.qpcr.readers import list_rdml_runs, read_plate
+from actives.errors import ActivesError, NotFoundError
 from actives.web.accounts.models import Company
 from actives.web.assays.models import (
     AssayFile,
@@ -78,7 +78,19 @@ def qpcr_plate(run: QpcrRun) -> Plate:
         filename=run.source.name,
         layout=file_bytes(run.layout),
         layout_filename=run.layout.name if run.layout else None,
+        experiment=run.rdml_experiment or None,
+        run=run.rdml_run or None,
     )
+
+
+def rdml_runs(run: QpcrRun) -> list[tuple[str, str]]:
+    """The (experiment, run) pairs of the run's RDML file; empty for other files."""
+    if not run.source.name.lower().endswith((".rdml", ".xml")):
+        return []
+    try:
+        return list_rdml_runs(file_bytes(run.source) or b"", filename=run.source.name)
+    except ActivesError:
+        return []
 
 
 def analyse_qpcr(run: QpcrRun, settings: QpcrSettings | None = None) -> PlateAnalysis:
@@ -93,6 +105,9 @@ def save_qpcr_analysis(run: QpcrRun, analysis: PlateAnalysis) -> QpcrRun:
     run.settings = analysis.settings.as_dict()
     run.result = analysis.as_dict()
     run.instrument = analysis.plate.instrument[:200]
+    if analysis.plate.source_format == "rdml":
+        run.rdml_experiment = analysis.plate.metadata.get("experiment", "")[:200]
+        run.rdml_run = analysis.plate.metadata.get("run", "")[:200]
     run.save()
     return run
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("qpcr/<int:run_id>/", views.qpcr_detail, name="qpcr_detail"),
     path("qpcr/<int:run_id>/settings/", views.qpcr_settings, name="qpcr_settings"),
     path("qpcr/<int:run_id>/miqe/", views.qpcr_miqe, name="qpcr_miqe"),
+    path("qpcr/<int:run_id>/source/", views.qpcr_source, name="qpcr_source"),
     path("qpcr/<int:run_id>/wells.<str:fmt>", views.qpcr_download, name="qpcr_download"),
     path("qpcr/<int:run_id>/report.pdf", views.qpcr_report_pdf, name="qpcr_report_pdf"),
 ]

@@ -147,6 +147,14 @@ def _settings_form(run: QpcrRun) -> QpcrSettingsForm:
 def _qpcr_context(run: QpcrRun, *, with_plots: bool = True) -> dict[str, Any]:
     result = run.result or {}
     context: dict[str, Any] = {
+        "rdml_runs": [
+            {
+                "value": f"{e}|{r}",
+                "label": f"{e} / {r}",
+                "chosen": (e, r) == (run.rdml_experiment, run.rdml_run),
+            }
+            for e, r in services.rdml_runs(run)
+        ],
         "run": run,
         "result": result,
         "grid": services.plate_grid(result),
@@ -173,6 +181,31 @@ def qpcr_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context["settings_form"] = _settings_form(run)
     context["miqe_form"] = MiqeForm(initial=run.miqe)
     return render(request, "assays/qpcr_detail.html", context)
+
+
+@login_required
+@require_POST
+def qpcr_source(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Read another run of the RDML file; the old answer stays if that run cannot be read."""
+    run = _qpcr_run(request, run_id)
+    chosen = request.POST.get("rdml_run", "")
+    runs = {f"{e}|{r}": (e, r) for e, r in services.rdml_runs(run)}
+    if chosen not in runs:
+        return _error_page(
+            request,
+            _("Unknown run"),
+            _("Expected one of the runs of the RDML file; choose it from the list."),
+            status=400,
+        )
+    before = (run.rdml_experiment, run.rdml_run)
+    run.rdml_experiment, run.rdml_run = runs[chosen]
+    try:
+        analysis = services.analyse_qpcr(run)
+    except ActivesError as exc:
+        run.rdml_experiment, run.rdml_run = before
+        return _error_page(request, _("This run cannot be analysed"), exc.message, status=400)
+    services.save_qpcr_analysis(run, analysis)
+    return redirect("assays:qpcr_detail", run_id=run.pk)
 
 
 @login_required
