@@ -86,3 +86,14 @@ def test_rdmlpythons_own_linregpcr_from_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "LinRegPCR (rdmlpython), 192 reactions" in result.output
     assert "indiv_pcr_eff" in out.read_text().splitlines()[0]
+
+
+def test_the_cli_reads_the_named_run_of_an_rdml_file() -> None:
+    rdml = TIDY.parent / "qpcr" / "synthetic.rdml"
+    second = CliRunner().invoke(
+        app, ["assays", "qpcr", str(rdml), "--experiment", "exp1", "--run", "run2", "--json"]
+    )
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.output)["plate"]["metadata"]["run"] == "run2"
+    missing = CliRunner().invoke(app, ["assays", "qpcr", str(rdml), "--run", "run9"])
+    assert missing.exit_code == 2 and "run1" in missing.output and "run2" in missing.output

@@ -51,6 +51,10 @@ def qpcr(
         list[str] | None,
         typer.Option(help="A target's threshold, TARGET=VALUE (repeatable); default automatic."),
     ] = None,
+    experiment: Annotated[
+        str | None, typer.Option(help="RDML experiment id (default: the first).")
+    ] = None,
+    run: Annotated[str | None, typer.Option(help="RDML run id (default: the first).")] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Write every well to .csv, .xlsx, .parquet or .jsonl."),
@@ -89,7 +93,7 @@ def qpcr(
                 "thresholds": thresholds,
             }
         )
-        plate = read_plate(file, layout=layout)
+        plate = read_plate(file, layout=layout, experiment=experiment, run=run)
         analysis = analyse_plate(plate, settings)
         if out is not None:
             about = {"file": str(file), "settings": json.dumps(settings.as_dict())}

@@ -210,11 +210,14 @@ def qpcr(
     file: File[UploadedFile],
     layout: File[UploadedFile] | None = None,
     settings: Form[str] = "{}",
+    experiment: Form[str] = "",
+    run: Form[str] = "",
 ) -> dict[str, Any]:
     """RDML, or a Bio-Rad CFX / QuantStudio / LightCycler export, or a wide table; an optional
     layout file assigns samples, types (unkn, std, ntc…), targets and quantities. ``settings``
     is JSON, e.g. ``{"calls": {"cq_cutoff": 38}, "cq_method": "sdm", "thresholds":
-    {"GAPDH": 0.2}}``."""
+    {"GAPDH": 0.2}}``. ``experiment`` and ``run`` choose a run of an RDML file with several
+    (the first otherwise; an unknown one is answered with the runs the file holds)."""
     try:
         options = json.loads(settings or "{}")
     except json.JSONDecodeError as exc:
@@ -232,6 +235,8 @@ def qpcr(
         filename=Path(file.name or "upload").name,
         layout=layout_bytes,
         layout_filename=Path(layout.name or "layout").name if layout else None,
+        experiment=experiment or None,
+        run=run or None,
     )
     return analyse_plate(plate, chosen).as_dict()
 
