@@ -208,6 +208,35 @@ def check_models() -> HealthCheck:
     )
 
 
+def check_assays() -> HealthCheck:
+    """qPCR analysis: rdmlpython (RDML files) and the shipped curve-quality classifier."""
+    from actives.assays.qpcr.quality import load_curve_quality_model
+    from actives.assays.qpcr.rdml_compat import rdml
+    from actives.errors import ActivesError
+
+    try:
+        rdml()
+    except ImportError as exc:
+        return HealthCheck(
+            "assays", False, f"rdmlpython cannot be imported ({exc}): RDML files cannot be read",
+            fix="make install", required=False,
+        )  # fmt: skip
+    try:
+        model = load_curve_quality_model().describe()
+    except ActivesError as exc:
+        return HealthCheck(
+            "assays",
+            False,
+            f"RDML reader ready; curve-quality classifier missing ({exc.message}): wells are "
+            "called without it",
+            fix="make models",
+            required=False,
+        )
+    return HealthCheck(
+        "assays", True, f"RDML reader ready; curve-quality classifier {model.get('date', '')}"
+    )
+
+
 def check_pdf() -> HealthCheck:
     """PDF reports: WeasyPrint with Pango, and a font that renders Korean."""
     from actives.reports.pdf import korean_font
@@ -241,6 +270,7 @@ def collect_health(progress: Progress = silent_progress) -> list[HealthCheck]:
         check_locale,
         check_data_pack,
         check_models,
+        check_assays,
         check_pdf,
     ]
     results: list[HealthCheck] = []
