@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -505,3 +506,24 @@ def test_api_extract_refuses_broken_bodies(member_a, with_pack, body: str, statu
                              headers=_bearer(member_a))  # fmt: skip
     assert response.status_code == status, response.content
     assert response.json()["detail"]
+
+
+def test_the_plant_cache_keeps_the_most_recently_used_tables(tmp_path: Path) -> None:
+    from actives.web.discovery.services import prune_plant_cache
+
+    for i in range(5):
+        table = tmp_path / f"plant-{i}.parquet"
+        table.write_bytes(b"x" * 100)
+        table.with_suffix(".json").write_text("{}")
+        os.utime(table, (1_000_000 + i, 1_000_000 + i))  # plant-4 is the newest
+    os.utime(tmp_path / "plant-0.parquet", (2_000_000, 2_000_000))  # plant-0 was just read
+    assert prune_plant_cache(tmp_path, max_entries=3) == 2
+    kept = sorted(p.name for p in tmp_path.glob("plant-*.parquet"))
+    assert kept == ["plant-0.parquet", "plant-3.parquet", "plant-4.parquet"]
+    assert sorted(p.name for p in tmp_path.glob("plant-*.json")) == [
+        "plant-0.json",
+        "plant-3.json",
+        "plant-4.json",
+    ]
+    assert prune_plant_cache(tmp_path, max_bytes=250) == 1  # two tables of 100 bytes fit
+    assert prune_plant_cache(tmp_path / "empty") == 0

@@ -8,9 +8,11 @@ background jobs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import os
 import shutil
 import tempfile
 import uuid
@@ -230,8 +232,39 @@ def plant_key(pack: DataPack, taxon: str, functions: Sequence[str], rule: str) -
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
 
 
+# The plant cache keeps the most recently used tables: a new pack or model makes old keys stale,
+# and without a bound the folder would only grow.
+PLANT_CACHE_MAX_ENTRIES = 200
+PLANT_CACHE_MAX_BYTES = 512 * 1024 * 1024
+
+
 def _plant_cache(key: str) -> Path:
     return discovery_home() / "cache" / "web-discovery" / f"plant-{key}.parquet"
+
+
+def prune_plant_cache(
+    folder: Path,
+    max_entries: int = PLANT_CACHE_MAX_ENTRIES,
+    max_bytes: int = PLANT_CACHE_MAX_BYTES,
+) -> int:
+    """Remove the least recently used cached plant tables beyond the limits; how many went."""
+    entries = []
+    for table in folder.glob("plant-*.parquet"):
+        try:
+            stat = table.stat()
+        except FileNotFoundError:  # removed by another worker meanwhile
+            continue
+        entries.append((stat.st_mtime, stat.st_size, table))
+    entries.sort(key=lambda e: e[0], reverse=True)
+    kept_bytes, removed = 0, 0
+    for i, (_mtime, size, table) in enumerate(entries):
+        kept_bytes += size
+        if i < max_entries and kept_bytes <= max_bytes:
+            continue
+        table.unlink(missing_ok=True)
+        table.with_suffix(".json").unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def cached_plant(
@@ -244,6 +277,9 @@ def cached_plant(
     if not (path.is_file() and meta_path.is_file()):
         return None
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    table = pd.read_parquet(path)
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept longest when the cache is pruned
     return PlantActives(
         query=name,
         rank=meta["rank"],
@@ -251,7 +287,7 @@ def cached_plant(
         functions=meta["functions"],
         signals=[function_signal(f) for f in meta["functions"]],
         rule=meta["rule"],
-        table=pd.read_parquet(path),
+        table=table,
         pack_version=meta["pack_version"],
     )
 
@@ -278,6 +314,7 @@ def plant_result(
     meta = {"rank": found.rank, "taxon": found.taxon, "functions": found.functions,
             "rule": found.rule, "pack_version": found.pack_version}  # fmt: skip
     path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    prune_plant_cache(path.parent)
     return found
 
 
