@@ -29,8 +29,27 @@ def _limit() -> int:
     return min(MAX_ASSAY_BYTES, int(getattr(settings, "MAX_UPLOAD_BYTES", MAX_ASSAY_BYTES)))
 
 
-class DoseResponseUploadForm(forms.Form):
+class _RunUploadForm(forms.Form):
+    """A run's data file (suffixes per kind of run) and an optional layout, checked before
+    anything is stored."""
+
+    file_suffixes: tuple[str, ...] = ()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        check_upload(upload, self.file_suffixes, _limit())
+        return upload
+
+    def clean_layout(self) -> Any:
+        upload = self.cleaned_data.get("layout")
+        check_upload(upload, LAYOUT_SUFFIXES, _limit())
+        return upload
+
+
+class DoseResponseUploadForm(_RunUploadForm):
     """A plate-reader export with its layout, or a tidy table, and how to read the response."""
+
+    file_suffixes = DOSE_SUFFIXES
 
     name = forms.CharField(label=_("Run name"), max_length=200, strip=True)
     assay = forms.CharField(
@@ -70,19 +89,11 @@ class DoseResponseUploadForm(forms.Form):
         initial="auto",
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        check_upload(upload, DOSE_SUFFIXES, _limit())
-        return upload
 
-    def clean_layout(self) -> Any:
-        upload = self.cleaned_data.get("layout")
-        check_upload(upload, LAYOUT_SUFFIXES, _limit())
-        return upload
-
-
-class QpcrUploadForm(forms.Form):
+class QpcrUploadForm(_RunUploadForm):
     """An RDML file or an instrument export, with an optional plate layout."""
+
+    file_suffixes = QPCR_SUFFIXES
 
     name = forms.CharField(label=_("Run name"), max_length=200, strip=True)
     file = forms.FileField(
@@ -109,16 +120,6 @@ class QpcrUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         assay: Any = self.fields["assay"]
         assay.queryset = QpcrAssay.objects.visible_to(user) if user else QpcrAssay.objects.none()
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        check_upload(upload, QPCR_SUFFIXES, _limit())
-        return upload
-
-    def clean_layout(self) -> Any:
-        upload = self.cleaned_data.get("layout")
-        check_upload(upload, LAYOUT_SUFFIXES, _limit())
-        return upload
 
 
 class QpcrSettingsForm(forms.Form):

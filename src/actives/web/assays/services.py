@@ -108,6 +108,8 @@ def save_qpcr_analysis(run: QpcrRun, analysis: PlateAnalysis) -> QpcrRun:
     if analysis.plate.source_format == "rdml":
         run.rdml_experiment = analysis.plate.metadata.get("experiment", "")[:200]
         run.rdml_run = analysis.plate.metadata.get("run", "")[:200]
+        # the file's runs, listed once here rather than on every view of the page
+        run.result["plate"]["rdml_runs"] = [list(pair) for pair in rdml_runs(run)]
     run.save()
     return run
 

@@ -42,14 +42,6 @@ from actives.web.discovery.services import file_slug, table_file_response
 DOWNLOADS = ("csv", "xlsx")
 
 
-class _Refused(Exception):
-    """An analysis refused the upload: roll the new run back and show why."""
-
-    def __init__(self, error: ActivesError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Both kinds of runs of the user's company, newest first, and the two upload forms."""
@@ -106,14 +98,10 @@ def qpcr_new(request: HttpRequest) -> HttpResponse:
                     assay=assay,
                     created_by=user,
                 )
-                try:
-                    chosen = QpcrSettings.from_mapping(assay.settings if assay else None)
-                    analysis = services.analyse_qpcr(run, chosen)
-                except ActivesError as exc:
-                    raise _Refused(exc) from None
-                services.save_qpcr_analysis(run, analysis)
-        except _Refused as refused:
-            form.add_error(None, refused.error.message)
+                chosen = QpcrSettings.from_mapping(assay.settings if assay else None)
+                services.save_qpcr_analysis(run, services.analyse_qpcr(run, chosen))
+        except ActivesError as exc:  # raised inside the transaction: nothing stays stored
+            form.add_error(None, exc.message)
         else:
             return redirect("assays:qpcr_detail", run_id=run.pk)
     return render(
@@ -153,7 +141,7 @@ def _qpcr_context(run: QpcrRun, *, with_plots: bool = True) -> dict[str, Any]:
                 "label": f"{e} / {r}",
                 "chosen": (e, r) == (run.rdml_experiment, run.rdml_run),
             }
-            for e, r in services.rdml_runs(run)
+            for e, r in result.get("plate", {}).get("rdml_runs", [])
         ],
         "run": run,
         "result": result,
@@ -297,12 +285,9 @@ def dose_new(request: HttpRequest) -> HttpResponse:
                     },
                     created_by=user,
                 )
-                try:
-                    services.analyse_dose_run(run)
-                except ActivesError as exc:
-                    raise _Refused(exc) from None
-        except _Refused as refused:
-            form.add_error(None, refused.error.message)
+                services.analyse_dose_run(run)
+        except ActivesError as exc:  # raised inside the transaction: nothing stays stored
+            form.add_error(None, exc.message)
         else:
             return redirect("assays:dose_detail", run_id=run.pk)
     return render(
