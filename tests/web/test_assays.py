@@ -289,6 +289,7 @@ def test_api_analyses_a_qpcr_file(headers: dict[str, str]) -> None:
     body = ok(response)
     assert body["settings"]["calls"]["cq_cutoff"] == 38
     assert sum(body["summary"].values()) == 20
+    assert {w["sample"] for w in body["wells"]} >= {"Liver", "Kidney", "NTC"}  # the layout's
     bad = Client().post(
         "/api/assays/qpcr",
         {"file": upload("plate.csv", table), "settings": "{nope"},
@@ -425,3 +426,37 @@ def test_another_run_of_an_rdml_file_can_be_read(client_a: Client) -> None:
     assert unknown.status_code == 400
     run.refresh_from_db()
     assert run.rdml_run == "run2"
+
+
+def test_api_refuses_broken_files(headers: dict[str, str]) -> None:
+    def send(url: str, files: dict[str, Any]) -> Any:
+        return Client().post(url, files, headers=headers)
+
+    fits = send("/api/assays/dose-response/file", {"file": upload("tidy.csv", TIDY.read_bytes())})
+    assert ok(fits)["fits"][0]["status"] == "ok"
+    no_columns = send(
+        "/api/assays/dose-response/file", {"file": upload("t.csv", b"name,colour\nA,red\n")}
+    )
+    assert no_columns.status_code in (400, 422) and "concentration" in no_columns.json()["detail"]
+    wrong = send("/api/assays/dose-response/file", {"file": upload("t.pdf", b"%PDF-1.4")})
+    assert wrong.status_code == 400 and "expected a file ending in" in wrong.json()["detail"]
+    plate = send(
+        "/api/assays/dose-response/file",
+        {"file": upload("plate.txt", (TIDY.parent / "tyrosinase_plate.txt").read_bytes()),
+         "layout": upload("layout.csv", (TIDY.parent / "tyrosinase_layout.csv").read_bytes())},
+    )  # fmt: skip
+    assert "Kojic acid" in {f["sample"] for f in ok(plate)["fits"]}
+    bad_layout = send(
+        "/api/assays/dose-response/file",
+        {"file": upload("plate.txt", b"1,2,3\n"), "layout": upload("layout.png", b"\x89PNG")},
+    )
+    assert bad_layout.status_code == 400 and "plate layout" in bad_layout.json()["detail"]
+    not_qpcr = send("/api/assays/qpcr", {"file": upload("run.docx", b"PK\x03\x04")})
+    assert not_qpcr.status_code == 400 and "not a qPCR file" in not_qpcr.json()["detail"]
+    truncated = send("/api/assays/qpcr", {"file": upload("run.rdml", b"PK\x03\x04 broken zip")})
+    assert truncated.status_code in (400, 422) and truncated.json()["code"]
+    missing_run = send(
+        "/api/assays/qpcr",
+        {"file": upload("s.rdml", (DATA / "qpcr" / "synthetic.rdml").read_bytes()), "run": "x"},
+    )
+    assert missing_run.status_code == 404 and "run1" in missing_run.json()["detail"]

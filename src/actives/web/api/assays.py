@@ -111,7 +111,7 @@ def dose_response(request: HttpRequest, payload: DoseResponseIn) -> dict[str, An
 def dose_response_file(
     request: HttpRequest,
     file: File[UploadedFile],
-    layout: File[UploadedFile] | None = None,
+    layout: File[UploadedFile | None] = None,
     response: Form[Literal["auto", "inhibition", "activity", "signal"]] = "auto",
     model: Form[Literal["auto", "4pl", "3pl"]] = "auto",
 ) -> dict[str, Any]:
@@ -208,7 +208,7 @@ class QpcrOut(Schema):
 def qpcr(
     request: HttpRequest,
     file: File[UploadedFile],
-    layout: File[UploadedFile] | None = None,
+    layout: File[UploadedFile | None] = None,
     settings: Form[str] = "{}",
     experiment: Form[str] = "",
     run: Form[str] = "",
