@@ -17,7 +17,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +36,7 @@ from actives.web.assays.forms import (
     QpcrUploadForm,
 )
 from actives.web.assays.models import DoseResponseRun, PotencyMeasurement, QpcrAssay, QpcrRun
+from actives.web.core.pdf import pdf_response
 from actives.web.discovery.services import file_slug, table_file_response
 
 DOWNLOADS = ("csv", "xlsx")
@@ -64,17 +64,11 @@ def _error_page(request: HttpRequest, title: str, message: str, status: int) -> 
 
 
 def _pdf(request: HttpRequest, template: str, context: dict[str, Any], name: str) -> HttpResponse:
-    """A report template printed to PDF (503 with the reason when printing is not available)."""
-    from actives.reports.pdf import html_to_pdf, korean_font
+    """A run's report printed to PDF, shown in the browser."""
+    from actives.reports.pdf import korean_font
 
     context.update(generated=timezone.localtime(), korean_font=korean_font())
-    try:
-        pdf = html_to_pdf(render_to_string(template, context, request=request))
-    except ActivesError as exc:
-        return _error_page(request, _("PDF not available"), exc.message, status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{file_slug(name)}.pdf"'
-    return response
+    return pdf_response(request, template, context, f"{file_slug(name)}.pdf", disposition="inline")
 
 
 # --- qPCR ----------------------------------------------------------------------------------------

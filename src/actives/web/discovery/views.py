@@ -23,7 +23,6 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,7 @@ from actives.knowledge import DataPack
 from actives.web.accounts.models import User, current_user
 from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.catalog.services import pack_or_none, structure_svg
+from actives.web.core.pdf import pdf_response
 from actives.web.discovery import kinds
 from actives.web.discovery.forms import (
     ExtractForm,
@@ -402,27 +402,13 @@ def dossier(request: HttpRequest) -> HttpResponse:
 @login_required
 def dossier_pdf(request: HttpRequest) -> HttpResponse:
     """The candidate dossier printed to PDF (offline; Korean with an installed CJK font)."""
-    from actives.reports.pdf import html_to_pdf
-
     context, response = _dossier_context(request)
     if response is not None:
         return response
     assert context is not None
-    html = render_to_string("discovery/dossier_pdf.html", context, request=request)
-    try:
-        pdf = html_to_pdf(html)
-    except ActivesError as exc:
-        return render(
-            request,
-            "core/error.html",
-            {"title": _("PDF not available"), "message": exc.message},
-            status=503,
-        )
     found = context["found"]
     filename = f"{file_slug(found.taxon)}_dossier_{found.pack_version}.pdf"
-    result = HttpResponse(pdf, content_type="application/pdf")
-    result["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return result
+    return pdf_response(request, "discovery/dossier_pdf.html", context, filename)
 
 
 # -- jobs: function to plants, extract, screening -------------------------------------------

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,6 +25,7 @@ from actives.errors import ActivesError
 from actives.web.accounts.models import current_user
 from actives.web.accounts.scoping import get_visible_or_404
 from actives.web.catalog.services import pack_or_none
+from actives.web.core.pdf import pdf_response
 from actives.web.formulas import services
 from actives.web.formulas.forms import (
     FormulaForm,
@@ -304,7 +303,7 @@ def check(request: HttpRequest, formula_id: int, number: int) -> HttpResponse:
 @login_required
 def report_pdf(request: HttpRequest, formula_id: int, number: int) -> HttpResponse:
     """The compliance report of a checked version as PDF (newest check, or ``?id=``)."""
-    from actives.reports.pdf import html_to_pdf, korean_font
+    from actives.reports.pdf import korean_font
 
     formula = _formula(request, formula_id)
     shown = _version(formula, number)
@@ -335,21 +334,9 @@ def report_pdf(request: HttpRequest, formula_id: int, number: int) -> HttpRespon
         user_name=current_user(request).username,
         market_names=[(m, services.market_name(m)) for m in chosen.markets],
     )
-    html = render_to_string("formulas/report_pdf.html", context, request=request)
-    try:
-        pdf = html_to_pdf(html)
-    except ActivesError as exc:
-        return render(
-            request,
-            "core/error.html",
-            {"title": _("PDF not available"), "message": exc.message},
-            status=503,
-        )
     stem = file_slug(formula.name)
     filename = f"{stem}_v{shown.number}_compliance_{timezone.localdate():%Y%m%d}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return pdf_response(request, "formulas/report_pdf.html", context, filename)
 
 
 # -- import --------------------------------------------------------------------------------------

@@ -12,14 +12,12 @@ import base64
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,6 +30,7 @@ from actives.safety.models import QSAR_TOOL
 from actives.safety.mos import MOS_THRESHOLD
 from actives.web.accounts.models import User, current_user
 from actives.web.catalog.services import pack_or_none
+from actives.web.core.pdf import pdf_response
 from actives.web.discovery.services import table_file_response
 from actives.web.jobs.models import Job
 from actives.web.jobs.results import finished_job_file
@@ -494,8 +493,6 @@ def summary(request: HttpRequest) -> HttpResponse:
 @login_required
 def summary_pdf(request: HttpRequest) -> HttpResponse:
     """The safety summary printed to PDF (offline; Korean with an installed CJK font)."""
-    from actives.reports.pdf import html_to_pdf
-
     context = summary_context(request)
     if context["empty"]:
         return render(
@@ -510,21 +507,9 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
             },
             status=409,
         )
-    html = render_to_string("safety/summary_pdf.html", context, request=request)
-    try:
-        pdf = html_to_pdf(html)
-    except ActivesError as exc:
-        return render(
-            request,
-            "core/error.html",
-            {"title": _("PDF not available"), "message": exc.message},
-            status=503,
-        )
     stem = services.file_slug(context["ingredient"] or "ingredient")
     filename = f"{stem}_safety_summary_{timezone.localdate():%Y%m%d}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return pdf_response(request, "safety/summary_pdf.html", context, filename)
 
 
 @login_required
