@@ -22,6 +22,7 @@ from actives.predict.evaluation import SplitKind
 from actives.predict.featurizers import featurizers
 from actives.predict.learners import learners
 from actives.predict.registry import P_UNITS, CosmeticFunction
+from actives.predict.shipped import training_summary
 from actives.progress import Progress
 
 console = Console()
@@ -307,8 +308,7 @@ def train(
         console.print(_classification_table(card["evaluation"], endpoint.active_threshold))
     console.print(
         f"{card['n_compounds']} compounds ({card['n_censored']} censored, not targets); "
-        f"final model: {card['n_train']} training, {card['n_calibration']} calibration "
-        f"compounds; applicability domain: nearest similarity ≥ "
+        f"final model: {training_summary(card)}; applicability domain: nearest similarity ≥ "
         f"{card['applicability_domain']['threshold']:.3f}."
     )
     for warning in card.get("warnings", []):

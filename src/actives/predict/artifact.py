@@ -30,7 +30,7 @@ from actives.chem.fingerprints import (
     sparse_bit_matrix,
 )
 from actives.errors import InvalidInputError, NotFoundError
-from actives.predict.conformal import DomainConformal
+from actives.predict.conformal import DomainConformal, cross_conformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.evaluation import exact_features
 from actives.predict.featurizers import combined_mols
@@ -38,6 +38,7 @@ from actives.predict.registry import Endpoint, get_endpoint
 from actives.predict.splits import scaffold_folds
 
 FORMAT = 1
+CALIBRATION_FOLDS = 5  # scaffold-grouped folds whose out-of-fold residuals calibrate
 
 
 @dataclass
@@ -83,10 +84,12 @@ class ModelArtifact:
     endpoint: Endpoint
     booster: Any
     conformal: DomainConformal
-    domain_bits: np.ndarray  # proper training compounds first, then the calibration compounds
+    domain_bits: np.ndarray  # the training compounds' packed Morgan bits
     domain_threshold: float
     card: dict[str, Any]
-    n_proper: int = 0  # rows of domain_bits the model was fitted on (0: all of them)
+    # Models of the split-conformal era were fitted on the first n_proper rows of domain_bits and
+    # calibrated on the rest; 0: fitted on all of them (cross-conformal).
+    n_proper: int = 0
 
     @cached_property
     def _domain_matrix(self) -> tuple[np.ndarray, np.ndarray]:
@@ -100,13 +103,15 @@ class ModelArtifact:
         return sparse_bit_matrix(self._domain_matrix[0])
 
     def nearest_training(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For packed query rows: similarity to the nearest training compound (all of them, for
-        the applicability domain) and to the nearest proper training compound (for the
-        conformal category)."""
+        """For packed query rows: similarity to the nearest training compound (for the
+        applicability domain) and to the nearest compound the model was fitted on (for the
+        conformal category; the same, except in split-conformal models)."""
         matrix, counts = self._domain_matrix
-        proper = self.n_proper or len(matrix)
-        nearest = nearest_tanimoto(self._domain_sparse, counts, bits, prefixes=[proper])
-        return nearest[:, 0], nearest[:, 1]
+        if not self.n_proper or self.n_proper >= len(matrix):
+            nearest = nearest_tanimoto(self._domain_sparse, counts, bits)[:, 0]
+            return nearest, nearest
+        both = nearest_tanimoto(self._domain_sparse, counts, bits, prefixes=[self.n_proper])
+        return both[:, 0], both[:, 1]
 
     @property
     def featurizers(self) -> tuple[str, ...]:
@@ -216,26 +221,19 @@ def train_artifact(
     seed: int = 0,
     card_extra: dict[str, Any] | None = None,
 ) -> ModelArtifact:
-    """Fit the shipped model: LightGBM on 80 % of the scaffolds, conformal on the other 20 %."""
-    from lightgbm import LGBMRegressor
-
+    """Fit the shipped model: LightGBM on every compound, its conformal calibration from the
+    out-of-fold residuals of five scaffold-grouped folds (cross-conformal)."""
     from actives.predict.learners import get_learner
 
     endpoint = get_endpoint(endpoint_id)
     _exact, smiles, y, features = exact_features(data, featurizer_ids, 20, "to train a model")
-    folds = scaffold_folds(smiles, 5, seed)
-    proper, calibration = folds != 0, folds == 0
-    model: LGBMRegressor = get_learner("lightgbm").factory(seed)
-    model.fit(features[proper], y[proper])
-    residuals = y[calibration] - model.predict(features[calibration])
-    order = np.concatenate([np.flatnonzero(proper), np.flatnonzero(calibration)])
-    fps = [morgan_fingerprint(to_mol(smiles[i])) for i in order]
-    n_proper = int(proper.sum())
+    folds = scaffold_folds(smiles, CALIBRATION_FOLDS, seed)
+    fps = [morgan_fingerprint(to_mol(s)) for s in smiles]
     domain = ApplicabilityDomain(fps)
-    proper_domain = ApplicabilityDomain(fps[:n_proper])
-    calibration_nearest = [proper_domain.query(fp, k=1).nearest_similarity for fp in fps[n_proper:]]
-    conformal = DomainConformal.calibrate(residuals, np.asarray(calibration_nearest),
-                                          proper_domain.threshold)  # fmt: skip
+    make = get_learner("lightgbm").factory
+    model, conformal = cross_conformal(
+        features, y, fps, folds, lambda x, t: make(seed).fit(x, t), domain.threshold
+    )
     bits = np.vstack([np.frombuffer(packed_bits(fp), dtype=np.uint8) for fp in fps])
     card = {
         "format": FORMAT,
@@ -244,10 +242,12 @@ def train_artifact(
         "units": endpoint.units,
         "learner": "lightgbm",
         "featurizers": list(featurizer_ids),
-        "n_train": int(proper.sum()),
-        "n_calibration": int(calibration.sum()),
+        "n_train": len(y),
+        "n_calibration": len(y),
         "conformal": {
             "method": "Mondrian by applicability domain" if conformal.mondrian else "pooled",
+            "calibration": "cross-conformal",
+            "folds": CALIBRATION_FOLDS,
             "category_threshold": conformal.threshold,
             "calibration_in_domain": int(conformal.bins.sum()),
             "calibration_out_of_domain": int(len(conformal.bins) - conformal.bins.sum()),
@@ -259,5 +259,4 @@ def train_artifact(
         "actives_version": __version__,
         **(card_extra or {}),
     }
-    return ModelArtifact(endpoint, model.booster_, conformal, bits, domain.threshold, card,
-                         n_proper)  # fmt: skip
+    return ModelArtifact(endpoint, model.booster_, conformal, bits, domain.threshold, card)

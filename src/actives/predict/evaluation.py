@@ -1,9 +1,10 @@
 """Honest evaluation: grouped k-fold (scaffold or cluster), conformal intervals, AD and NP subsets.
 
-For each outer fold the training part is split again by the same grouping into a proper training
-set and a calibration set; the model is fitted on the first, the conformal interval is calibrated
-on the second (crepes ``ConformalRegressor``), and everything is measured on the outer fold the
-model never saw. Censored values (>, <) are not used as regression targets.
+Each outer fold repeats the shipped model's training on the other folds: the training part is
+split again by the same grouping into five inner folds whose out-of-fold residuals calibrate the
+conformal interval (cross-conformal, Mondrian by applicability domain; crepes), the model is
+fitted on the whole training part, and everything is measured on the outer fold it never saw.
+Censored values (>, <) are not used as regression targets.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from scipy.stats import spearmanr
 
 from actives.chem import morgan_fingerprint, np_likeness, to_mol
 from actives.errors import InvalidInputError
-from actives.predict.conformal import DomainConformal
+from actives.predict.conformal import cross_conformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.featurizers import combined
 from actives.predict.learners import get_learner
@@ -135,34 +136,32 @@ def cross_validate(
     in_domain = np.zeros(len(y), dtype=bool)
     p_active = np.full(len(y), np.nan)
 
+    make = get_learner(learner).factory
     for fold in range(n_folds):
         test = np.flatnonzero(folds == fold)
         train = np.flatnonzero(folds != fold)
+        train_fps = [fingerprints[i] for i in train]
+        domain = ApplicabilityDomain(train_fps)
+        query = [domain.query(fingerprints[i], k=1) for i in test]
+        test_nearest = np.array([q.nearest_similarity for q in query])
+        in_domain[test] = [q.in_domain for q in query]
         inner = _folds([smiles[i] for i in train], split, 5, seed + 1)
-        proper, calibration = train[inner != 0], train[inner == 0]
-        model = get_learner(learner).factory(seed)
-        model.fit(features[proper], y[proper])
-        residuals = y[calibration] - model.predict(features[calibration])
+        # Pooled: a threshold of 0 puts every calibration compound in one category.
+        threshold = 0.0 if conformal == "pooled" else domain.threshold
+        model, calibrated = cross_conformal(
+            features[train],
+            y[train],
+            train_fps,
+            inner,
+            lambda x, t: make(seed).fit(x, t),
+            threshold,
+        )
         pred[test] = model.predict(features[test])
-        proper_domain = ApplicabilityDomain([fingerprints[i] for i in proper])
-
-        def nearest(rows: np.ndarray, domain: ApplicabilityDomain = proper_domain) -> np.ndarray:
-            return np.array([domain.query(fingerprints[i], k=1).nearest_similarity for i in rows])
-
-        if conformal == "mondrian":
-            calibrated = DomainConformal.calibrate(
-                residuals, nearest(calibration), proper_domain.threshold
-            )
-        else:
-            calibrated = DomainConformal.calibrate(residuals, np.ones(len(calibration)), 0.0)
-        test_nearest = nearest(test)
         intervals = calibrated.interval(pred[test], test_nearest, confidence)
         low[test], high[test] = intervals[:, 0], intervals[:, 1]
         if active_threshold is not None:
             above = calibrated.probability_above(pred[test], test_nearest, active_threshold)
             p_active[test] = above if higher_is_active else 1.0 - above
-        domain = ApplicabilityDomain([fingerprints[i] for i in train])
-        in_domain[test] = [domain.query(fingerprints[i], k=1).in_domain for i in test]
 
     def subset(mask: np.ndarray) -> Metrics:
         return Metrics.of(y[mask], pred[mask], low[mask], high[mask])

@@ -394,15 +394,30 @@ def _potts_guy_baseline(data: pd.DataFrame) -> dict[str, Any]:
     return {"Potts-Guy equation (cLogP for log Kow)": asdict(potts_guy_metrics(data))}
 
 
+def training_summary(card: dict[str, Any]) -> str:
+    """How many compounds trained the model and calibrated its intervals, in one sentence."""
+    conformal = card.get("conformal") or {}
+    if conformal.get("calibration") == "cross-conformal":
+        return (
+            f"{card['n_train']} training compounds; the conformal intervals are calibrated on "
+            f"their out-of-fold residuals over {conformal['folds']} scaffold-grouped folds "
+            "(cross-conformal)"
+        )
+    return (
+        f"{card['n_train']} training and {card['n_calibration']} calibration compounds "
+        "(scaffold-grouped)"
+    )
+
+
 def _conformal_lines(card: dict[str, Any]) -> list[str]:
     conformal = card.get("conformal")
     if not conformal:
         return []
     return [
         f"- Conformal intervals: {conformal['method']} (calibration compounds inside / outside "
-        f"similarity {conformal['category_threshold']:.3f} to the proper training set: "
-        f"{conformal['calibration_in_domain']} / {conformal['calibration_out_of_domain']}; "
-        "below 30 in either, one pooled distribution)."
+        f"similarity {conformal['category_threshold']:.3f} to the compounds their model was "
+        f"fitted on: {conformal['calibration_in_domain']} / "
+        f"{conformal['calibration_out_of_domain']}; below 30 in either, one pooled distribution)."
     ]
 
 
@@ -423,8 +438,8 @@ def render_card(card: dict[str, Any]) -> str:
         f"- Function: {card.get('function', '')}; target: {card.get('target', '')}",
         f"- Units: {card['units']}; learner: {card['learner']} on {', '.join(card['featurizers'])}",
         f"- Trained {card.get('trained_at', '')} with Actives {card['actives_version']}: "
-        f"{card['n_train']} training and {card['n_calibration']} calibration compounds "
-        f"(scaffold-grouped); {card.get('n_censored', 0)} censored compounds not used as targets.",
+        f"{training_summary(card)}; {card.get('n_censored', 0)} censored compounds not used as "
+        "targets.",
         f"- Applicability domain: {card['applicability_domain']['method']}; in domain when the "
         f"nearest training compound has similarity >= {domain_threshold:.3f}.",
         *_conformal_lines(card),

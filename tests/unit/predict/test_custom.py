@@ -73,7 +73,9 @@ def test_model_folder_and_card(home: Path, trained: TrainedModel) -> None:
     assert counts["input rows"] == (41, 41)
     assert counts["have a structure and a numeric value"] == (41, 40)
     assert card["n_compounds"] == 39 and card["n_censored"] == 5
-    assert card["n_train"] + card["n_calibration"] == 34
+    # cross-conformal: every exact compound trains the model and calibrates out of fold
+    assert card["n_train"] == card["n_calibration"] == 34
+    assert card["conformal"]["calibration"] == "cross-conformal" and card["conformal"]["folds"] == 5
     for split in ("scaffold", "cluster"):
         overall = card["evaluation"][split]["overall"]
         assert overall["n"] == 34
