@@ -18,7 +18,7 @@ from scipy.stats import spearmanr
 
 from actives.chem import morgan_fingerprint, np_likeness, to_mol
 from actives.errors import InvalidInputError
-from actives.predict.conformal import cross_conformal
+from actives.predict.conformal import DomainConformal, cross_conformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.featurizers import combined
 from actives.predict.learners import get_learner
@@ -54,7 +54,7 @@ class Metrics:
             round(float(np.abs(residual).mean()), 4),
             round(1 - float((residual**2).sum()) / ss_tot, 4) if ss_tot > 0 else None,
             round(float(spearmanr(y, pred).statistic), 4),
-            round(float(((y >= low) & (y <= high)).mean()), 4),
+            None if np.isnan(low).all() else round(float(((y >= low) & (y <= high)).mean()), 4),
         )
 
 
@@ -111,6 +111,71 @@ def _folds(smiles: list[str], kind: SplitKind, n_folds: int, seed: int) -> np.nd
     raise InvalidInputError(f"Split {kind!r}; expected 'scaffold' or 'cluster'.")
 
 
+@dataclass(frozen=True)
+class FoldFit:
+    """One outer fold: its held-out rows, their predictions, domain and the fold's calibration."""
+
+    test: np.ndarray  # row indices held out
+    predicted: np.ndarray
+    nearest: np.ndarray  # similarity to the nearest compound of the training part
+    in_domain: np.ndarray
+    conformal: DomainConformal | None  # None when intervals were not asked for
+
+
+def fold_fits(
+    smiles: list[str],
+    targets: np.ndarray,
+    features: np.ndarray,
+    *,
+    split: SplitKind = "scaffold",
+    n_folds: int = 5,
+    learner: str = "lightgbm",
+    seed: int = 0,
+    conformal: ConformalKind = "mondrian",
+    intervals: bool = True,
+) -> list[FoldFit]:
+    """The shipped model's training repeated on each outer fold's training part.
+
+    ``intervals=False`` fits the model once per fold and calibrates nothing (for baselines whose
+    point predictions alone are compared).
+    """
+    fingerprints = [morgan_fingerprint(to_mol(s)) for s in smiles]
+    folds = _folds(smiles, split, n_folds, seed)
+    make = get_learner(learner).factory
+    fits = []
+    for fold in range(n_folds):
+        test = np.flatnonzero(folds == fold)
+        train = np.flatnonzero(folds != fold)
+        train_fps = [fingerprints[i] for i in train]
+        domain = ApplicabilityDomain(train_fps)
+        query = [domain.query(fingerprints[i], k=1) for i in test]
+        calibrated = None
+        if intervals:
+            inner = _folds([smiles[i] for i in train], split, 5, seed + 1)
+            # Pooled: a threshold of 0 puts every calibration compound in one category.
+            threshold = 0.0 if conformal == "pooled" else domain.threshold
+            model, calibrated = cross_conformal(
+                features[train],
+                targets[train],
+                train_fps,
+                inner,
+                lambda x, t: make(seed).fit(x, t),
+                threshold,
+            )
+        else:
+            model = make(seed).fit(features[train], targets[train])
+        fits.append(
+            FoldFit(
+                test,
+                model.predict(features[test]),
+                np.array([q.nearest_similarity for q in query]),
+                np.array([q.in_domain for q in query], dtype=bool),
+                calibrated,
+            )
+        )
+    return fits
+
+
 def cross_validate(
     data: pd.DataFrame,
     *,
@@ -123,44 +188,34 @@ def cross_validate(
     active_threshold: float | None = None,
     higher_is_active: bool = True,
     conformal: ConformalKind = "mondrian",
+    intervals: bool = True,
 ) -> Evaluation:
-    """Evaluate a learner on curated data (columns smiles, value, relation) by grouped k-fold."""
+    """Evaluate a learner on curated data (columns smiles, value, relation) by grouped k-fold.
+
+    ``intervals=False`` skips the conformal calibration (coverage and P(active) are then None).
+    """
     exact, smiles, y, features = exact_features(
         data, featurizer_ids, 5 * n_folds, f"for {n_folds}-fold evaluation"
     )
-    fingerprints = [morgan_fingerprint(to_mol(s)) for s in smiles]
     np_scores = np.array([np_likeness(to_mol(s))[0] for s in smiles])
-    folds = _folds(smiles, split, n_folds, seed)
+    folds = np.zeros(len(y), dtype=int)
     pred = np.full(len(y), np.nan)
     low, high = pred.copy(), pred.copy()
     in_domain = np.zeros(len(y), dtype=bool)
     p_active = np.full(len(y), np.nan)
-
-    make = get_learner(learner).factory
-    for fold in range(n_folds):
-        test = np.flatnonzero(folds == fold)
-        train = np.flatnonzero(folds != fold)
-        train_fps = [fingerprints[i] for i in train]
-        domain = ApplicabilityDomain(train_fps)
-        query = [domain.query(fingerprints[i], k=1) for i in test]
-        test_nearest = np.array([q.nearest_similarity for q in query])
-        in_domain[test] = [q.in_domain for q in query]
-        inner = _folds([smiles[i] for i in train], split, 5, seed + 1)
-        # Pooled: a threshold of 0 puts every calibration compound in one category.
-        threshold = 0.0 if conformal == "pooled" else domain.threshold
-        model, calibrated = cross_conformal(
-            features[train],
-            y[train],
-            train_fps,
-            inner,
-            lambda x, t: make(seed).fit(x, t),
-            threshold,
-        )
-        pred[test] = model.predict(features[test])
-        intervals = calibrated.interval(pred[test], test_nearest, confidence)
-        low[test], high[test] = intervals[:, 0], intervals[:, 1]
+    fits = fold_fits(smiles, y, features, split=split, n_folds=n_folds, learner=learner,
+                     seed=seed, conformal=conformal, intervals=intervals)  # fmt: skip
+    for fold, fit in enumerate(fits):
+        test = fit.test
+        folds[test] = fold
+        pred[test] = fit.predicted
+        in_domain[test] = fit.in_domain
+        if fit.conformal is None:
+            continue
+        bounds = fit.conformal.interval(fit.predicted, fit.nearest, confidence)
+        low[test], high[test] = bounds[:, 0], bounds[:, 1]
         if active_threshold is not None:
-            above = calibrated.probability_above(pred[test], test_nearest, active_threshold)
+            above = fit.conformal.probability_above(fit.predicted, fit.nearest, active_threshold)
             p_active[test] = above if higher_is_active else 1.0 - above
 
     def subset(mask: np.ndarray) -> Metrics:
@@ -172,7 +227,7 @@ def cross_validate(
                                p_active=p_active)  # fmt: skip
     classification = (
         classification_metrics(y, p_active, active_threshold, higher_is_active)
-        if active_threshold is not None
+        if active_threshold is not None and intervals
         else None
     )
     return Evaluation(

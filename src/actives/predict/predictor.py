@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -116,40 +117,52 @@ class Predictor:
     ) -> Iterator[pd.DataFrame]:
         """Predict chunk by chunk, yielding a table per chunk in input order.
 
-        Memory stays bounded by ``chunk_size`` (times a few chunks in flight with ``workers`` > 1,
-        each worker process loading the models once).
+        Memory stays bounded by ``chunk_size`` times a few chunks in flight. With ``workers`` > 1
+        this process predicts too, beside ``workers`` - 1 helper processes that each load the
+        models once: chunks go to a helper while it has fewer than two queued, and this process
+        takes the first chunk and the rest, so it is never idle while helpers start (about a
+        second each). The helpers start only when the input has more than one chunk.
         """
         if chunk_size < 1:
             raise InvalidInputError(f"Chunk size {chunk_size}; expected at least 1.")
         chunks = _chunks(_as_inputs(structures), chunk_size)
         done = 0
-        if workers <= 1:
-            for chunk in chunks:
-                table = self._predict_inputs(chunk)
-                done += len(table)
-                progress(done, total, f"{done:,} structures predicted")
-                yield table
+
+        def report(table: pd.DataFrame) -> pd.DataFrame:
+            nonlocal done
+            done += len(table)
+            progress(done, total, f"{done:,} structures predicted")
+            return table
+
+        first = next(chunks, None)
+        second = next(chunks, None) if first is not None and workers > 1 else None
+        if second is None:
+            for chunk in chain([first] if first is not None else [], chunks):
+                yield report(self._predict_inputs(chunk))
             return
+        helpers = workers - 1
         pack_path = self.pack.path if self.pack is not None else None
         init = (list(self.models), self.confidence, pack_path)
         # "spawn": a forked child would inherit LightGBM's OpenMP state and can deadlock.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=init
+            helpers, mp_context=context, initializer=_start_worker, initargs=init
         ) as pool:
-            pending: deque[Future[pd.DataFrame]] = deque()
+            # The second chunk waits for a helper to start; this process takes the first.
+            helped = pool.submit(_worker_predict, second)
+            pending: deque[Future[pd.DataFrame] | pd.DataFrame] = deque(
+                [self._predict_inputs(first), helped]
+            )
             for chunk in chunks:
-                pending.append(pool.submit(_worker_predict, chunk))
-                if len(pending) >= 2 * workers:
-                    table = pending.popleft().result()
-                    done += len(table)
-                    progress(done, total, f"{done:,} structures predicted")
-                    yield table
+                queued = sum(isinstance(item, Future) and not item.done() for item in pending)
+                if queued < 2 * helpers:
+                    pending.append(pool.submit(_worker_predict, chunk))
+                else:
+                    pending.append(self._predict_inputs(chunk))
+                while pending and (_ready(pending[0]) or len(pending) > 4 * workers):
+                    yield report(_result(pending.popleft()))
             while pending:
-                table = pending.popleft().result()
-                done += len(table)
-                progress(done, total, f"{done:,} structures predicted")
-                yield table
+                yield report(_result(pending.popleft()))
 
     def predict_records(self, inputs: Sequence[StructureInput]) -> pd.DataFrame:
         """Predict one chunk of file records (row numbers, titles and read errors kept), in
@@ -386,6 +399,14 @@ def _chunks(items: Iterator[StructureInput], size: int) -> Iterator[list[Structu
 
 # Worker processes of predict_stream: each loads the models once, when the process starts.
 _worker_predictor: Predictor | None = None
+
+
+def _ready(item: Future[pd.DataFrame] | pd.DataFrame) -> bool:
+    return not isinstance(item, Future) or item.done()
+
+
+def _result(item: Future[pd.DataFrame] | pd.DataFrame) -> pd.DataFrame:
+    return item.result() if isinstance(item, Future) else item
 
 
 def _start_worker(endpoints: list[str], confidence: float, pack_path: Path | None) -> None:

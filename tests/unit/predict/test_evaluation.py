@@ -59,3 +59,17 @@ def test_bad_evaluations() -> None:
     with pytest.raises(NotFoundError, match="known: knn, lightgbm, random_forest"):
         get_learner("xgboost")
     assert [learner.id for learner in learners()] == ["knn", "lightgbm", "random_forest"]
+
+
+def test_point_predictions_only_without_intervals() -> None:
+    with_intervals = cross_validate(toy_set(), split="cluster", n_folds=3, active_threshold=2.0)
+    points = cross_validate(
+        toy_set(), split="cluster", n_folds=3, active_threshold=2.0, intervals=False
+    )
+    # the same final model per fold: the same predictions, but no interval and no P(active)
+    assert (
+        points.predictions["predicted"].tolist() == with_intervals.predictions["predicted"].tolist()
+    )
+    assert points.overall.coverage is None and points.classification is None
+    assert points.predictions["low"].isna().all()
+    assert with_intervals.overall.coverage is not None

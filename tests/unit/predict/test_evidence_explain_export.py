@@ -1,6 +1,8 @@
 """Streaming prediction, evidence from the data pack, atom contributions and table export."""
 
+
 import json
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +40,17 @@ def test_stream_equals_one_batch_in_order(use_models: Path) -> None:
     assert [len(c) for c in chunks] == [4, 4, 4, 1]
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
     assert seen == [4, 8, 12, 13]
-    parallel = pd.concat(predictor.predict_stream(smiles, chunk_size=3, workers=2),
-                         ignore_index=True)  # fmt: skip
-    pd.testing.assert_frame_equal(parallel, whole)
+    # this process and a helper share the chunks; the order and the progress stay the same
+    seen.clear()
+    parallel = predictor.predict_stream(
+        smiles, chunk_size=3, workers=2, progress=lambda d, t, m: seen.append(d)
+    )
+    pd.testing.assert_frame_equal(pd.concat(parallel, ignore_index=True), whole)
+    assert seen == [3, 6, 9, 12, 13]
+    # one chunk: no helper is started
+    single = list(predictor.predict_stream(smiles, chunk_size=100, workers=2))
+    assert len(single) == 1 and not multiprocessing.active_children()
+    pd.testing.assert_frame_equal(single[0], whole)
     assert list(whole.row) == list(range(1, 14))
     with pytest.raises(InvalidInputError, match="at least 1"):
         next(predictor.predict_stream(smiles, chunk_size=0))
