@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from rdkit import RDLogger, rdBase
 
@@ -13,15 +12,27 @@ _lock = threading.Lock()
 _configured = False
 
 
-class _ListHandler(logging.Handler):
+_local = threading.local()  # this thread's open captures, innermost last
+
+
+def _open_captures() -> list[list[str]]:
+    captures: list[list[str]] | None = getattr(_local, "captures", None)
+    if captures is None:
+        captures = _local.captures = []
+    return captures
+
+
+class _CaptureHandler(logging.Handler):
+    """The one handler on RDKit's logger: each message goes to every capture open in its thread."""
+
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
-        self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage().strip()
         if text:
-            self.messages.append(text)
+            for messages in _open_captures():
+                messages.append(text)
 
 
 def _configure() -> None:
@@ -31,23 +42,33 @@ def _configure() -> None:
             rdBase.LogToPythonLogger()
             rdkit_logger = logging.getLogger("rdkit")
             rdkit_logger.handlers.clear()  # RDKit adds a stderr handler; we report, not print
-            rdkit_logger.addHandler(logging.NullHandler())
+            rdkit_logger.addHandler(_CaptureHandler())
             rdkit_logger.propagate = False
             RDLogger.DisableLog("rdApp.info")  # type: ignore[attr-defined]  # stub gap
             _configured = True
 
 
-@contextmanager
-def captured_rdkit_log() -> Iterator[list[str]]:
+class _Capture:
+    """Collects the messages of one ``with`` block (cheap: nothing is added to the logger)."""
+
+    def __enter__(self) -> list[str]:
+        if not _configured:
+            _configure()
+        self.messages: list[str] = []
+        _open_captures().append(self.messages)
+        return self.messages
+
+    def __exit__(self, *exc: object) -> None:
+        captures = _open_captures()
+        for i in range(len(captures) - 1, -1, -1):
+            if captures[i] is self.messages:
+                del captures[i]
+                break
+
+
+def captured_rdkit_log() -> AbstractContextManager[list[str]]:
     """Collect RDKit warnings and errors raised inside the block into a list of strings."""
-    _configure()
-    handler = _ListHandler()
-    logger = logging.getLogger("rdkit")
-    logger.addHandler(handler)
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
+    return _Capture()
 
 
 def last_error(messages: list[str]) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chembl_structure_pipeline import standardizer
 from rdkit import Chem
@@ -19,7 +18,6 @@ _CARBON = Chem.MolFromSmarts("[#6]")
 # in one fragment and without coordinates only needs the pipeline's normalisation and tartrate
 # rules; everything else goes through the whole pipeline.
 _NEEDS_FULL_PIPELINE = Chem.MolFromSmarts("[!+0,!#6&!#7&!#8&!#9&!#15&!#16&!#17&!#35&!#53]")
-_ISOTOPE_IN_SMILES = re.compile(r"\[\d")
 
 
 @dataclass(frozen=True)
@@ -28,8 +26,17 @@ class Standardized:
 
     mol: Chem.Mol
     smiles: str
-    removed_fragments: bool
-    changed: bool
+    original: Chem.Mol = field(repr=False, compare=False)  # the input, as read
+
+    @property
+    def removed_fragments(self) -> bool:
+        """Whether salts, solvents or other fragments were removed."""
+        return len(Chem.GetMolFrags(self.original)) > len(Chem.GetMolFrags(self.mol))
+
+    @property
+    def changed(self) -> bool:
+        """Whether the standardised SMILES differs from the input's canonical SMILES."""
+        return self.smiles != Chem.MolToSmiles(self.original)
 
 
 def _parent(standardized: Chem.Mol) -> tuple[Chem.Mol, bool]:
@@ -49,11 +56,11 @@ def _parent(standardized: Chem.Mol) -> tuple[Chem.Mol, bool]:
     return standardizer.uncharge_mol(isotope_parent), bool(excluded)
 
 
-def _plain_organic(mol: Chem.Mol, smiles: str) -> bool:
+def _plain_organic(mol: Chem.Mol) -> bool:
     """Whether only normalisation can change this molecule (see ``_NEEDS_FULL_PIPELINE``)."""
     return (
-        "." not in smiles
-        and not _ISOTOPE_IN_SMILES.search(smiles)
+        len(Chem.GetMolFrags(mol)) == 1
+        and not any(atom.GetIsotope() for atom in mol.GetAtoms())
         and mol.GetNumConformers() == 0
         and not Chem.GetMolSubstanceGroups(mol)
         and not mol.HasSubstructMatch(_NEEDS_FULL_PIPELINE)
@@ -90,14 +97,14 @@ def standardize(mol: Chem.Mol) -> Standardized:
     from its canonical SMILES so that ring information and aromaticity are fresh for descriptors
     and fingerprints.
     """
-    before = Chem.MolToSmiles(mol)
     with captured_rdkit_log():
         try:
-            plain = _standardize_plain(mol) if _plain_organic(mol, before) else None
+            plain = _standardize_plain(mol) if _plain_organic(mol) else None
             parent, excluded = (plain, False) if plain is not None else _standardize_full(mol)
         except Exception as exc:  # the pipeline raises plain exceptions on odd inputs
             raise InvalidStructureError(
-                f"Standardisation failed for {before!r}: {exc}. Expected an organic structure."
+                f"Standardisation failed for {Chem.MolToSmiles(mol)!r}: {exc}. Expected an "
+                "organic structure."
             ) from exc
     if parent is not None and len(Chem.GetMolFrags(parent)) > 1:
         with captured_rdkit_log():
@@ -106,16 +113,11 @@ def standardize(mol: Chem.Mol) -> Standardized:
     organic = parent is not None and parent.HasSubstructMatch(_CARBON)
     if excluded or parent is None or parent.GetNumAtoms() == 0 or not organic:
         raise InvalidStructureError(
-            f"{before!r} has no organic parent after removing salts and solvents; "
+            f"{Chem.MolToSmiles(mol)!r} has no organic parent after removing salts and solvents; "
             "expected at least one organic component."
         )
     smiles = Chem.MolToSmiles(parent)
     fresh = Chem.MolFromSmiles(smiles)
     if fresh is None:
         raise InvalidStructureError(f"Standardised structure {smiles!r} could not be re-read.")
-    return Standardized(
-        mol=fresh,
-        smiles=smiles,
-        removed_fragments=len(Chem.GetMolFrags(mol)) > len(Chem.GetMolFrags(fresh)),
-        changed=smiles != before,
-    )
+    return Standardized(mol=fresh, smiles=smiles, original=mol)

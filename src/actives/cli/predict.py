@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from actives.chem.files import STRUCTURE_SUFFIXES
-from actives.errors import ActivesError
+from actives.errors import ActivesError, InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.evidence import Measurement
 from actives.predict.export import check_output, write_table
@@ -49,7 +49,9 @@ def predict(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes for a file (0 = all cores).")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Processes for a file (0 = every core; 1 = this process only).")
+    ] = 0,
     chunk_size: Annotated[int, typer.Option(help="Structures per chunk for a file.")] = 1000,
     neighbours: Annotated[
         int, typer.Option(help="Nearest measured compounds shown for one structure.")
@@ -64,13 +66,15 @@ def predict(
     try:
         if output is not None:
             check_output(output, overwrite)
+        if workers < 0:
+            raise InvalidInputError(f"Workers {workers}; expected 0 (every core) or more.")
         pack = _pack_or_none()
         chosen = endpoints.split(",") if endpoints else None
-        predictor = Predictor(chosen, confidence, pack)
         path = Path(query)
         if path.suffix.lower() in STRUCTURE_SUFFIXES and path.is_file():
-            _predict_file(predictor, path, output, as_json, workers, chunk_size)
+            _predict_file(path, output, as_json, chosen, confidence, pack, workers, chunk_size)
             return
+        predictor = Predictor(chosen, confidence, pack)
         structure, name = resolve_structure(query, pack)
         if output is not None or as_json:
             table = predictor.predict([structure])
@@ -88,23 +92,39 @@ def predict(
 
 
 def _predict_file(
-    predictor: Predictor,
     path: Path,
     output: Path | None,
     as_json: bool,
+    endpoints: list[str] | None,
+    confidence: float,
+    pack: DataPack | None,
     workers: int,
     chunk_size: int,
 ) -> None:
     import os
 
+    from actives.predict.predictor import count_records
+
+    if chunk_size < 1:
+        raise InvalidInputError(f"Chunk size {chunk_size}; expected at least 1.")
+    workers = workers or os.cpu_count() or 1
+    records = count_records(path)
+    if records is not None and records <= chunk_size:
+        workers = 1  # one chunk: helper processes would only cost their start
+    with Predictor(endpoints, confidence, pack, workers=workers) as predictor:
+        _predict_file_with(predictor, path, output, as_json, chunk_size)
+
+
+def _predict_file_with(
+    predictor: Predictor, path: Path, output: Path | None, as_json: bool, chunk_size: int
+) -> None:
     from actives.chem.files import iter_structure_inputs
     from actives.cli.progress import progress_bar
     from actives.predict.predictor import predict_file
 
-    workers = workers or os.cpu_count() or 1
     if output is None:
         inputs = iter_structure_inputs(path)
-        tables = list(predictor.predict_stream(inputs, chunk_size=chunk_size, workers=workers))
+        tables = list(predictor.predict_stream(inputs, chunk_size=chunk_size))
         table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
         if as_json:
             typer.echo(table.to_json(orient="records", force_ascii=False))
@@ -112,9 +132,7 @@ def _predict_file(
             _print_file_table(predictor, table)
         return
     with progress_bar(f"predicting {path.name}") as report:
-        summary = predict_file(
-            predictor, path, output, chunk_size=chunk_size, workers=workers, progress=report
-        )
+        summary = predict_file(predictor, path, output, chunk_size=chunk_size, progress=report)
     console.print(
         f"Wrote {summary.rows:,} rows to {output} ({summary.predicted:,} predicted, "
         f"{summary.errors:,} with an error message)"

@@ -14,10 +14,8 @@ long the input) and can spread chunks over local processes.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -33,12 +31,15 @@ from actives.knowledge import DataPack
 from actives.predict.artifact import ModelArtifact, prepare
 from actives.predict.evidence import Evidence, gather_evidence
 from actives.predict.explain import AtomContributions, atom_contributions
+from actives.predict.parallel import Helpers, ordered_chunks, split_batch
 from actives.predict.registry import Endpoint
 from actives.predict.shipped import available, load_shipped
 from actives.progress import Progress, silent_progress
 
 IDENTITY_COLUMNS = ["row", "input", "title", "status", "message", "inchikey", "smiles"]
 ENDPOINT_COLUMNS = ["value", "low", "high", "p_active", "in_domain", "nearest"]
+# Structures per process below which a batch is not worth sharing with helper processes.
+PARALLEL_MIN = 100
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,25 @@ class MoleculeReport:
 
 
 class Predictor:
-    """Loads the chosen models once and predicts many structures."""
+    """Loads the chosen models once and predicts many structures.
+
+    ``workers`` > 1 starts ``workers`` - 1 helper processes that load the same models (at the same
+    time as this one, so construction takes about as long): a large batch or a stream is then
+    shared between this process and the helpers. Close the predictor (or use it in a ``with``
+    block) to stop them; they also stop when it is garbage-collected.
+    """
 
     def __init__(
         self,
         endpoints: Sequence[str] | None = None,
         confidence: float = 0.9,
         pack: DataPack | None = None,
+        workers: int = 1,
     ) -> None:
         if not 0 < confidence < 1:
             raise InvalidInputError(f"Confidence {confidence}; expected between 0 and 1.")
+        if workers < 1:
+            raise InvalidInputError(f"Workers {workers}; expected 1 or more processes.")
         chosen = list(endpoints) if endpoints else available()
         if not chosen:
             raise InvalidInputError(
@@ -88,7 +98,31 @@ class Predictor:
             )
         self.confidence = confidence
         self.pack = pack
-        self.models: dict[str, ModelArtifact] = {e: load_shipped(e) for e in chosen}
+        self.workers = workers
+        self._helpers: Helpers | None = None
+        if workers > 1:
+            pack_path = pack.path if pack is not None else None
+            self._helpers = Helpers(workers - 1, chosen, confidence, pack_path)
+            weakref.finalize(self, self._helpers.close)
+        try:
+            self.models: dict[str, ModelArtifact] = {e: load_shipped(e) for e in chosen}
+            if self._helpers is not None:
+                self._helpers.wait_ready()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the helper processes, if any (the predictor still works, in this process)."""
+        if self._helpers is not None:
+            self._helpers.close()
+            self._helpers = None
+
+    def __enter__(self) -> Predictor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def columns(self) -> list[str]:
@@ -103,8 +137,15 @@ class Predictor:
     def predict(
         self, structures: str | Iterable[str] | Iterable[StructureInput] | pd.DataFrame
     ) -> pd.DataFrame:
-        """Predict every chosen endpoint for SMILES/InChI/molfile inputs (or a 'smiles' column)."""
-        return self._predict_inputs(list(_as_inputs(structures)))
+        """Predict every chosen endpoint for SMILES/InChI/molfile inputs (or a 'smiles' column).
+
+        With helper processes, a batch of at least ``PARALLEL_MIN`` structures per process is
+        split between them and this process.
+        """
+        inputs = list(_as_inputs(structures))
+        if self._helpers is not None and len(inputs) >= PARALLEL_MIN * self.workers:
+            return split_batch(inputs, self._predict_inputs, self._helpers)
+        return self._predict_inputs(inputs)
 
     def predict_stream(
         self,
@@ -117,11 +158,10 @@ class Predictor:
     ) -> Iterator[pd.DataFrame]:
         """Predict chunk by chunk, yielding a table per chunk in input order.
 
-        Memory stays bounded by ``chunk_size`` times a few chunks in flight. With ``workers`` > 1
-        this process predicts too, beside ``workers`` - 1 helper processes that each load the
-        models once: chunks go to a helper while it has fewer than two queued, and this process
-        takes the first chunk and the rest, so it is never idle while helpers start (about a
-        second each). The helpers start only when the input has more than one chunk.
+        Memory stays bounded by ``chunk_size`` times a few chunks in flight. The chunks are shared
+        with the predictor's helper processes, or, for a predictor without them and ``workers``
+        > 1, with ``workers`` - 1 helpers started for this stream only when it has more than one
+        chunk; this process predicts too, while the helpers load and between their chunks.
         """
         if chunk_size < 1:
             raise InvalidInputError(f"Chunk size {chunk_size}; expected at least 1.")
@@ -134,35 +174,26 @@ class Predictor:
             progress(done, total, f"{done:,} structures predicted")
             return table
 
+        if self._helpers is not None:
+            for table in ordered_chunks(chunks, self._predict_inputs, self._helpers):
+                yield report(table)
+            return
         first = next(chunks, None)
-        second = next(chunks, None) if first is not None and workers > 1 else None
+        if first is None:
+            return
+        second = next(chunks, None) if workers > 1 else None
         if second is None:
-            for chunk in chain([first] if first is not None else [], chunks):
+            for chunk in chain([first], chunks):
                 yield report(self._predict_inputs(chunk))
             return
-        helpers = workers - 1
         pack_path = self.pack.path if self.pack is not None else None
-        init = (list(self.models), self.confidence, pack_path)
-        # "spawn": a forked child would inherit LightGBM's OpenMP state and can deadlock.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            helpers, mp_context=context, initializer=_start_worker, initargs=init
-        ) as pool:
-            # The second chunk waits for a helper to start; this process takes the first.
-            helped = pool.submit(_worker_predict, second)
-            pending: deque[Future[pd.DataFrame] | pd.DataFrame] = deque(
-                [self._predict_inputs(first), helped]
-            )
-            for chunk in chunks:
-                queued = sum(isinstance(item, Future) and not item.done() for item in pending)
-                if queued < 2 * helpers:
-                    pending.append(pool.submit(_worker_predict, chunk))
-                else:
-                    pending.append(self._predict_inputs(chunk))
-                while pending and (_ready(pending[0]) or len(pending) > 4 * workers):
-                    yield report(_result(pending.popleft()))
-            while pending:
-                yield report(_result(pending.popleft()))
+        helpers = Helpers(workers - 1, list(self.models), self.confidence, pack_path)
+        try:
+            stream = chain([first, second], chunks)
+            for table in ordered_chunks(stream, self._predict_inputs, helpers):
+                yield report(table)
+        finally:
+            helpers.close()
 
     def predict_records(self, inputs: Sequence[StructureInput]) -> pd.DataFrame:
         """Predict one chunk of file records (row numbers, titles and read errors kept), in
@@ -395,26 +426,3 @@ def _chunks(items: Iterator[StructureInput], size: int) -> Iterator[list[Structu
             chunk = []
     if chunk:
         yield chunk
-
-
-# Worker processes of predict_stream: each loads the models once, when the process starts.
-_worker_predictor: Predictor | None = None
-
-
-def _ready(item: Future[pd.DataFrame] | pd.DataFrame) -> bool:
-    return not isinstance(item, Future) or item.done()
-
-
-def _result(item: Future[pd.DataFrame] | pd.DataFrame) -> pd.DataFrame:
-    return item.result() if isinstance(item, Future) else item
-
-
-def _start_worker(endpoints: list[str], confidence: float, pack_path: Path | None) -> None:
-    global _worker_predictor
-    pack = DataPack(pack_path) if pack_path is not None else None
-    _worker_predictor = Predictor(endpoints, confidence, pack)
-
-
-def _worker_predict(chunk: list[StructureInput]) -> pd.DataFrame:
-    assert _worker_predictor is not None, "worker started without its predictor"
-    return _worker_predictor._predict_inputs(chunk)

@@ -1,6 +1,5 @@
 """Streaming prediction, evidence from the data pack, atom contributions and table export."""
 
-
 import json
 import multiprocessing
 from pathlib import Path
@@ -54,6 +53,22 @@ def test_stream_equals_one_batch_in_order(use_models: Path) -> None:
     assert list(whole.row) == list(range(1, 14))
     with pytest.raises(InvalidInputError, match="at least 1"):
         next(predictor.predict_stream(smiles, chunk_size=0))
+
+
+def test_helper_processes_share_batches_and_streams(use_models: Path) -> None:
+    smiles = [f"{'C' * n}c1ccc(O)cc1" for n in range(1, 40)] * 6 + ["C1CC"]
+    alone = Predictor().predict(smiles)
+    with Predictor(workers=2) as shared:
+        assert len(multiprocessing.active_children()) == 1  # one helper beside this process
+        # 235 structures, above PARALLEL_MIN per process: split between the two
+        pd.testing.assert_frame_equal(shared.predict(smiles), alone)
+        streamed = pd.concat(shared.predict_stream(smiles, chunk_size=20), ignore_index=True)
+        pd.testing.assert_frame_equal(streamed, alone)
+        assert streamed["status"].tolist()[-1] == "error"  # a bad row stays a row, in place
+    assert not multiprocessing.active_children()  # closed with the block
+    assert shared.predict(smiles[:3])["status"].eq("ok").all()  # still works, in this process
+    with pytest.raises(InvalidInputError, match="expected 1 or more"):
+        Predictor(workers=0)
 
 
 def test_file_errors_become_rows(use_models: Path) -> None:

@@ -71,3 +71,12 @@ def test_cli_streams_a_file_into_parquet(models_dir: Path, tmp_path: Path) -> No
     assert list(table.status) == ["ok", "error", "ok"] and list(table.row) == [2, 3, 4]
     refused = _cli(models_dir, "predict", str(source), "-o", str(tmp_path / "x.doc"))
     assert refused.returncode == 2 and "expected a file ending in" in refused.stdout
+    # one process or two (the default on this machine), the same table
+    one = tmp_path / "one.parquet"
+    assert _cli(models_dir, "predict", str(source), "-o", str(one), "--chunk-size", "1",
+                "--workers", "1").returncode == 0  # fmt: skip
+    pd.testing.assert_frame_equal(pd.read_parquet(one), table)
+    negative = _cli(models_dir, "predict", str(source), "--workers", "-1")
+    assert negative.returncode == 2 and "expected 0 (every core) or more" in negative.stdout
+    zero_chunk = _cli(models_dir, "predict", str(source), "--chunk-size", "0")
+    assert zero_chunk.returncode == 2 and "expected at least 1" in zero_chunk.stdout
