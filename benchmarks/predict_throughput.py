@@ -392,9 +392,8 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
             f"Streaming: `actives predict np100k.smi -o out.csv` on {s['n']:,} SMILES "
             f"({s['unique']:,} distinct: the LOTUS and ZINC natural-product libraries, "
             f"{s['pool']:,} SMILES, sampled with replacement, seed {r['seed']}), with the "
-            "command's defaults (from commit `4f8ba05` on: every core, here this process and one "
-            "helper; before, one process); wall time includes start-up and model load; RSS "
-            "sampled every second.",
+            "command's defaults (every core: here this process and one helper); wall time "
+            "includes start-up and model load; RSS sampled every second.",
             "",
             "| run | date, commit | molecules (rows out) | wall (s) | mol/s | peak RSS, largest "
             "process (MiB) | peak RSS, process tree (MiB) | RSS at 25/50/75/100 % of the run "
