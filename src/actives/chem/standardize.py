@@ -18,6 +18,7 @@ _CARBON = Chem.MolFromSmarts("[#6]")
 # in one fragment and without coordinates only needs the pipeline's normalisation and tartrate
 # rules; everything else goes through the whole pipeline.
 _NEEDS_FULL_PIPELINE = Chem.MolFromSmarts("[!+0,!#6&!#7&!#8&!#9&!#15&!#16&!#17&!#35&!#53]")
+_ISOTOPE = Chem.MolFromSmarts("[!0*]")  # any atom with a mass number
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _plain_organic(mol: Chem.Mol) -> bool:
     """Whether only normalisation can change this molecule (see ``_NEEDS_FULL_PIPELINE``)."""
     return (
         len(Chem.GetMolFrags(mol)) == 1
-        and not any(atom.GetIsotope() for atom in mol.GetAtoms())
+        and not mol.HasSubstructMatch(_ISOTOPE)
         and mol.GetNumConformers() == 0
         and not Chem.GetMolSubstanceGroups(mol)
         and not mol.HasSubstructMatch(_NEEDS_FULL_PIPELINE)
