@@ -22,7 +22,6 @@ from actives import __version__
 from actives.chem import morgan_fingerprint, to_mol
 from actives.chem._rdlog import captured_rdkit_log
 from actives.chem.fingerprints import (
-    MORGAN_BITS,
     nearest_tanimoto,
     packed_bits,
     packed_matrix,
@@ -33,7 +32,7 @@ from actives.errors import InvalidInputError, NotFoundError
 from actives.predict.conformal import DomainConformal, cross_conformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.evaluation import exact_features
-from actives.predict.featurizers import combined_mols
+from actives.predict.featurizers import combined_mols, get_featurizer
 from actives.predict.registry import Endpoint, get_endpoint
 from actives.predict.splits import scaffold_folds
 
@@ -64,17 +63,22 @@ class PreparedBatch:
 
 def prepare(smiles: list[str], mols: list[Chem.Mol | None] | None = None) -> PreparedBatch:
     """Parse standardised SMILES once (or take their molecules, already parsed) and compute
-    their Morgan bits (unreadable rows stay None)."""
+    their Morgan features (unreadable rows stay None).
+
+    The Morgan counts (the models' features) are computed once; the applicability domain's bits
+    are the counts above zero, the same bits as :func:`morgan_fingerprint` (same generator:
+    radius 2, 2048 bits).
+    """
     if mols is None:
         mols = []
         for text in smiles:
             with captured_rdkit_log():
                 mols.append(Chem.MolFromSmiles(text))
-    rows = np.zeros((len(smiles), MORGAN_BITS // 8), dtype=np.uint8)
-    for i, mol in enumerate(mols):
-        if mol is not None:
-            rows[i] = np.frombuffer(packed_bits(morgan_fingerprint(mol)), dtype=np.uint8)
-    return PreparedBatch(list(smiles), mols, packed_matrix(rows))
+    counts, failed = get_featurizer("morgan_counts").transform_mols(mols)
+    bits = np.packbits(counts > 0, axis=1)  # NaN rows (unreadable) have no bits
+    batch = PreparedBatch(list(smiles), mols, packed_matrix(bits))
+    batch._features[("morgan_counts",)] = (counts, failed)
+    return batch
 
 
 @dataclass

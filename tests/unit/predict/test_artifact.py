@@ -48,3 +48,21 @@ def test_refuses_too_little_data_and_foreign_folders(tmp_path: Path) -> None:
 
     with pytest.raises(NotFoundError, match="not a model folder"):
         ModelArtifact.load(tmp_path)
+
+
+def test_prepared_bits_are_the_morgan_fingerprint() -> None:
+    """The domain's bits come from the Morgan counts: the same bits as morgan_fingerprint."""
+    from actives.chem import morgan_fingerprint, to_mol
+    from actives.chem.fingerprints import packed_bits, packed_matrix
+    from actives.predict.artifact import prepare
+
+    smiles = ["OCc1cc(=O)c(O)co1", "CC(=O)Oc1ccccc1C(=O)O", "not a smiles", "C[C@H](N)C(=O)O"]
+    batch = prepare(smiles)
+    assert batch.mols[2] is None
+    expected = [
+        packed_bits(morgan_fingerprint(to_mol(s))) if i != 2 else bytes(256)
+        for i, s in enumerate(smiles)
+    ]
+    assert np.array_equal(batch.bits, packed_matrix(expected))
+    features, failed = batch.features(("morgan_counts",))
+    assert failed == [2] and features.shape == (4, 2048)
