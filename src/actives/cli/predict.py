@@ -15,7 +15,7 @@ from actives.errors import ActivesError, InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.evidence import Measurement
 from actives.predict.export import check_output, write_table
-from actives.predict.predictor import MoleculeReport, Predictor, resolve_structure
+from actives.predict.predictor import CHUNK_SIZE, MoleculeReport, Predictor, resolve_structure
 
 models_app = typer.Typer(
     help="Prediction models (shipped and your own): list, show, train, evaluate.",
@@ -52,7 +52,7 @@ def predict(
     workers: Annotated[
         int, typer.Option(help="Processes for a file (0 = every core; 1 = this process only).")
     ] = 0,
-    chunk_size: Annotated[int, typer.Option(help="Structures per chunk for a file.")] = 1000,
+    chunk_size: Annotated[int, typer.Option(help="Structures per chunk for a file.")] = CHUNK_SIZE,
     neighbours: Annotated[
         int, typer.Option(help="Nearest measured compounds shown for one structure.")
     ] = 3,
@@ -103,14 +103,14 @@ def _predict_file(
 ) -> None:
     import os
 
-    from actives.predict.predictor import count_records
+    from actives.predict.predictor import HELPERS_WORTH_FROM, count_records
 
     if chunk_size < 1:
         raise InvalidInputError(f"Chunk size {chunk_size}; expected at least 1.")
     workers = workers or os.cpu_count() or 1
     records = count_records(path)
-    if records is not None and records <= chunk_size:
-        workers = 1  # one chunk: helper processes would only cost their start
+    if records is not None and (records <= chunk_size or records < HELPERS_WORTH_FROM):
+        workers = 1  # a small file: helper processes would cost more to start than they save
     with Predictor(endpoints, confidence, pack, workers=workers) as predictor:
         _predict_file_with(predictor, path, output, as_json, chunk_size)
 
