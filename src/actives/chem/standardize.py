@@ -19,6 +19,10 @@ _CARBON = Chem.MolFromSmarts("[#6]")
 # rules; everything else goes through the whole pipeline.
 _NEEDS_FULL_PIPELINE = Chem.MolFromSmarts("[!+0,!#6&!#7&!#8&!#9&!#15&!#16&!#17&!#35&!#53]")
 _ISOTOPE = Chem.MolFromSmarts("[!0*]")  # any atom with a mass number
+# Every normalisation rule of the ChEMBL pipeline involves N, S, a halogen or an alkali metal (or
+# a neutral trivalent O, which RDKit does not accept uncharged): a plain molecule of carbon,
+# oxygen and hydrogen alone is left as it is, so it skips the normaliser.
+_NORMALISABLE = Chem.MolFromSmarts("[!#6&!#8&!#1]")
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,39 @@ def _standardize_plain(mol: Chem.Mol) -> Chem.Mol | None:
     (a nitro group, a sulfoxide), uncharging would have work to do, so the caller falls back to
     the whole pipeline. Tested identical to the pipeline in tests/unit/chem and on the data pack.
     """
-    normalized = standardizer.normalize_mol(standardizer.kekulize_mol(Chem.Mol(mol)))
-    if normalized.HasSubstructMatch(_NEEDS_FULL_PIPELINE):
-        return None
-    flattened = standardizer.flatten_tartrate_mol(normalized)
+    kekulized = standardizer.kekulize_mol(Chem.Mol(mol))
+    if kekulized.HasSubstructMatch(_NORMALISABLE):
+        normalized = standardizer.normalize_mol(kekulized)
+        if normalized.HasSubstructMatch(_NEEDS_FULL_PIPELINE):
+            return None
+    else:  # carbon, oxygen and hydrogen only: no normalisation rule can match
+        normalized = kekulized
+    flattened = _flatten_tartrate(normalized)
     Chem.SanitizeMol(flattened)
+    return flattened
+
+
+def _tartrate_query() -> Chem.Mol:
+    """The pipeline's free tartrate/tartaric acid pattern (degrees fixed as drawn)."""
+    params = Chem.AdjustQueryParameters.NoAdjustments()
+    params.adjustDegree = True  # type: ignore[assignment]  # stub gap: a bool property
+    params.adjustDegreeFlags = Chem.AdjustQueryWhichFlags.ADJUST_IGNORENONE
+    return Chem.AdjustQueryProperties(Chem.MolFromSmarts("OC(=O)C(O)C(O)C(=O)O"), params)
+
+
+_TARTRATE = _tartrate_query()
+
+
+def _flatten_tartrate(mol: Chem.Mol) -> Chem.Mol:
+    """The pipeline's tartrate rule (stereo of free tartrate centres removed), with its query
+    built once instead of on every call; tested equal to ``flatten_tartrate_mol``."""
+    matches = mol.GetSubstructMatches(_TARTRATE)
+    if not matches:
+        return mol
+    flattened = Chem.Mol(mol)
+    for match in matches:
+        flattened.GetAtomWithIdx(match[3]).SetChiralTag(Chem.ChiralType.CHI_UNSPECIFIED)
+        flattened.GetAtomWithIdx(match[5]).SetChiralTag(Chem.ChiralType.CHI_UNSPECIFIED)
     return flattened
 
 

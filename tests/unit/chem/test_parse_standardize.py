@@ -111,6 +111,8 @@ def test_single_fragment_parent_equals_the_chembl_pipeline(smiles: str) -> None:
     [
         ("CC(=O)Oc1ccccc1C(=O)O", True),
         ("OC(=O)[C@H](O)[C@@H](O)C(=O)O", True),  # tartaric acid: stereo flattened
+        ("OC[C@H]1OC(O)[C@H](O)[C@@H](O)[C@@H]1O", True),  # C, O, H only: no normaliser
+        ("O=c1c(O)c(-c2ccc(O)c(O)c2)oc2cc(O)cc(O)c12", True),  # quercetin, aromatic C/O/H
         ("CC(=O)C(O)=N", True),  # amide tautomer normalised, stays neutral
         ("CS(C)=O", True),  # sulfoxide: normalised to a charge, so the pipeline is used
         ("CN(=O)=O", False),  # RDKit reads a pentavalent nitro as charge-separated
@@ -135,3 +137,18 @@ def test_plain_fast_path_equals_the_chembl_pipeline(smiles: str, plain: bool) ->
         fast = module._standardize_plain(mol)
         if fast is not None:
             assert Chem.MolToSmiles(fast) == Chem.MolToSmiles(full)
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    ["OC(=O)[C@H](O)[C@@H](O)C(=O)O", "OC(=O)[C@H](O)[C@@H](O)C(=O)OC", "CC(O)C(=O)O"],
+)
+def test_tartrate_rule_equals_the_pipelines(smiles: str) -> None:
+    import importlib
+
+    from chembl_structure_pipeline import standardizer
+
+    module = importlib.import_module("actives.chem.standardize")
+    mol = to_mol(smiles)
+    ours = module._flatten_tartrate(Chem.Mol(mol))
+    assert Chem.MolToSmiles(ours) == Chem.MolToSmiles(standardizer.flatten_tartrate_mol(mol))

@@ -1,0 +1,98 @@
+"""Check that the standardisation shortcuts give the ChEMBL pipeline's own result on real data.
+
+    python benchmarks/standardisation_identity.py [--limit N]
+
+Reads every distinct SMILES of the raw data sets the platform predicts or builds from (LOTUS and
+ZINC natural-product libraries, the ChEMBL COX-2, MMP-1 and antioxidant sets, DPPH-30, skin
+permeability; ACTIVES_RAW_DATA) and standardises each twice: with ``standardize`` (which takes the
+plain-organic shortcut, skipping normalisation for molecules of C, O and H only) and with the whole
+ChEMBL pipeline (``_standardize_full``). Prints how many took each path and how many differ (the
+SMILES of any that differ). Nothing is written; nothing of the raw data is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+import pandas as pd
+from rdkit import Chem
+from tqdm import tqdm
+
+from actives.chem._rdlog import captured_rdkit_log
+from actives.config import get_settings
+from actives.errors import ActivesError
+
+# the module, not the function of the same name that actives.chem exports
+module = importlib.import_module("actives.chem.standardize")
+
+
+def distinct_smiles(raw: Path) -> list[str]:
+    """Every distinct SMILES string in the CSV/SMI files of the chemistry data sets."""
+    found: set[str] = set()
+    folders = ["lotus-np-library", "zinc-natural-products", "chembl-cox2", "chembl-mmp1",
+               "chembl-antioxidant", "dpph30-antioxidant", "skin-permeability"]  # fmt: skip
+    for folder in folders:
+        for path in sorted((raw / folder).glob("*")):
+            if path.suffix.lower() == ".csv":
+                frame = pd.read_csv(path, low_memory=False)
+                columns = [c for c in frame.columns if "smiles" in str(c).lower()]
+                if path.name == "Lotus_predito_final.csv":
+                    columns = ["0"]
+                for column in columns:
+                    found.update(frame[column].dropna().astype(str))
+            elif path.suffix.lower() in (".smi", ".txt"):
+                for line in path.read_text(errors="replace").splitlines():
+                    if line.strip():
+                        found.add(line.split()[0])
+    return sorted(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, default=0, help="check only the first N SMILES")
+    args = parser.parse_args()
+    smiles = distinct_smiles(get_settings().raw_data)
+    if args.limit:
+        smiles = smiles[: args.limit]
+    counts = {"unreadable": 0, "plain, C/O/H only": 0, "plain, normalised": 0,
+              "plain fallback": 0, "full pipeline": 0}  # fmt: skip
+    differ: list[str] = []
+    for text in tqdm(smiles, desc="standardising", unit="mol"):
+        with captured_rdkit_log():
+            mol = Chem.MolFromSmiles(text)
+        if mol is None:
+            counts["unreadable"] += 1
+            continue
+        if not module._plain_organic(mol):
+            counts["full pipeline"] += 1
+            continue
+        if not mol.HasSubstructMatch(module._NORMALISABLE):
+            counts["plain, C/O/H only"] += 1
+        elif module._standardize_plain(mol) is None:
+            counts["plain fallback"] += 1
+        else:
+            counts["plain, normalised"] += 1
+        try:
+            ours = module.standardize(mol).smiles
+        except ActivesError:
+            ours = "refused"
+        try:
+            with captured_rdkit_log():
+                full, excluded = module._standardize_full(mol)
+            reference = "refused" if excluded else Chem.MolToSmiles(full)
+        except Exception:  # the pipeline raises plain exceptions on odd inputs
+            reference = "refused"
+        if ours == "refused":  # no carbon, say: refused by us whatever the pipeline says
+            counts["refused (no organic parent)"] = counts.get("refused (no organic parent)", 0) + 1
+        elif ours != reference:
+            differ.append(text)
+    print(f"{len(smiles):,} distinct SMILES: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(f"plain molecules whose result differs from the whole pipeline: {len(differ)}")
+    for text in differ[:20]:
+        print("  ", text)
+
+
+if __name__ == "__main__":
+    main()
