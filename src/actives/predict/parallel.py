@@ -11,6 +11,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from actives.chem.files import StructureInput
+from actives.errors import ActivesError
 
 if TYPE_CHECKING:
     from actives.predict.predictor import Predictor
@@ -49,11 +51,14 @@ class Helpers:
     def wait_ready(self) -> None:
         """Wait until the helpers have loaded their models; raise what a helper raised."""
         for future in self._started:
-            future.result()
+            _result(future)
 
     def submit(self, chunk: Chunk) -> Future[pd.DataFrame]:
         """Predict a chunk in a helper."""
-        return self.pool.submit(_helper_predict, chunk)
+        try:
+            return self.pool.submit(_helper_predict, chunk)
+        except BrokenProcessPool as exc:
+            raise _helper_failed(exc) from exc
 
     def close(self) -> None:
         """Stop the helpers (work not started is cancelled)."""
@@ -64,7 +69,7 @@ def split_batch(inputs: Chunk, local: Predict, helpers: Helpers) -> pd.DataFrame
     """One batch in equal parts: this process predicts the first, each helper one other."""
     parts = [list(part) for part in np.array_split(np.arange(len(inputs)), helpers.count + 1)]
     futures = [helpers.submit([inputs[i] for i in part]) for part in parts[1:]]
-    tables = [local([inputs[i] for i in parts[0]])] + [future.result() for future in futures]
+    tables = [local([inputs[i] for i in parts[0]])] + [_result(future) for future in futures]
     return pd.concat(tables, ignore_index=True)
 
 
@@ -97,7 +102,23 @@ def _done(item: Future[pd.DataFrame] | pd.DataFrame) -> bool:
 
 
 def _table(item: Future[pd.DataFrame] | pd.DataFrame) -> pd.DataFrame:
-    return item.result() if isinstance(item, Future) else item
+    return _result(item) if isinstance(item, Future) else item
+
+
+def _result[T](future: Future[T]) -> T:
+    """A helper's result; a helper that died (killed, out of memory) is said plainly."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise _helper_failed(exc) from exc
+
+
+def _helper_failed(exc: BrokenProcessPool) -> ActivesError:
+    return ActivesError(
+        f"A helper process stopped before finishing ({exc}); the machine may be short of "
+        "memory. Run again with one process (workers=1, or `--workers 1`).",
+        code="helper_process_failed",
+    )
 
 
 # In a helper process: its Predictor, loaded once when the process starts.

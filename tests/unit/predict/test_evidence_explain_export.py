@@ -71,6 +71,22 @@ def test_helper_processes_share_batches_and_streams(use_models: Path) -> None:
         Predictor(workers=0)
 
 
+def test_a_helper_that_dies_is_said_plainly(use_models: Path) -> None:
+    import os
+    import signal
+
+    from actives.errors import ActivesError
+
+    smiles = [f"{'C' * n}c1ccc(O)cc1" for n in range(1, 40)] * 6
+    with Predictor(workers=2) as shared:
+        (helper,) = multiprocessing.active_children()
+        os.kill(helper.pid, signal.SIGKILL)
+        helper.join()
+        with pytest.raises(ActivesError, match="helper process stopped") as raised:
+            shared.predict(smiles)
+        assert raised.value.code == "helper_process_failed"
+
+
 def test_file_errors_become_rows(use_models: Path) -> None:
     inputs = list(iter_structure_inputs(DATA / "broken.sdf"))
     table = Predictor().predict(inputs)
