@@ -29,7 +29,7 @@ from actives.chem.fingerprints import (
     sparse_bit_matrix,
 )
 from actives.errors import InvalidInputError, NotFoundError
-from actives.predict.conformal import DomainConformal, cross_conformal
+from actives.predict.conformal import CALIBRATION_FOLDS, DomainConformal, cross_conformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.evaluation import exact_features
 from actives.predict.featurizers import combined_mols, get_featurizer
@@ -37,7 +37,6 @@ from actives.predict.registry import Endpoint, get_endpoint
 from actives.predict.splits import scaffold_folds
 
 FORMAT = 1
-CALIBRATION_FOLDS = 5  # scaffold-grouped folds whose out-of-fold residuals calibrate
 
 
 @dataclass

@@ -29,6 +29,7 @@ from rdkit import DataStructs
 from rdkit.DataStructs import ExplicitBitVect
 
 MIN_PER_BIN = 30
+CALIBRATION_FOLDS = 5  # grouped folds whose out-of-fold residuals calibrate the intervals
 IN, OUT = 1, 0
 
 

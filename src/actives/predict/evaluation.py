@@ -18,7 +18,7 @@ from scipy.stats import spearmanr
 
 from actives.chem import morgan_fingerprint, np_likeness, to_mol
 from actives.errors import InvalidInputError
-from actives.predict.conformal import DomainConformal, cross_conformal
+from actives.predict.conformal import CALIBRATION_FOLDS, DomainConformal, cross_conformal
 from actives.predict.domain import ApplicabilityDomain
 from actives.predict.featurizers import combined
 from actives.predict.learners import get_learner
@@ -151,7 +151,7 @@ def fold_fits(
         query = [domain.query(fingerprints[i], k=1) for i in test]
         calibrated = None
         if intervals:
-            inner = _folds([smiles[i] for i in train], split, 5, seed + 1)
+            inner = _folds([smiles[i] for i in train], split, CALIBRATION_FOLDS, seed + 1)
             # Pooled: a threshold of 0 puts every calibration compound in one category.
             threshold = 0.0 if conformal == "pooled" else domain.threshold
             model, calibrated = cross_conformal(
