@@ -5,8 +5,9 @@
 Reads every distinct SMILES of the raw data sets the platform predicts or builds from (LOTUS and
 ZINC natural-product libraries, the ChEMBL COX-2, MMP-1 and antioxidant sets, DPPH-30, skin
 permeability; ACTIVES_RAW_DATA) and standardises each twice: with ``standardize`` (which takes the
-plain-organic shortcut, skipping normalisation for molecules of C, O and H only) and with the whole
-ChEMBL pipeline (``_standardize_full``). Prints how many took each path and how many differ (the
+plain-organic shortcut, skipping normalisation for molecules that no normalisation rule matches:
+C, O and H only, or no rule's reactant pattern found) and with the whole ChEMBL pipeline
+(``_standardize_full``). Prints how many took each path and how many differ (the
 SMILES of any that differ). Nothing is written; nothing of the raw data is kept.
 """
 
@@ -56,8 +57,8 @@ def main() -> None:
     smiles = distinct_smiles(get_settings().raw_data)
     if args.limit:
         smiles = smiles[: args.limit]
-    counts = {"unreadable": 0, "plain, C/O/H only": 0, "plain, normalised": 0,
-              "plain fallback": 0, "full pipeline": 0}  # fmt: skip
+    counts = {"unreadable": 0, "plain, C/O/H only": 0, "plain, no rule matches": 0,
+              "plain, normalised": 0, "plain fallback": 0, "full pipeline": 0}  # fmt: skip
     differ: list[str] = []
     for text in tqdm(smiles, desc="standardising", unit="mol"):
         with captured_rdkit_log():
@@ -70,6 +71,8 @@ def main() -> None:
             continue
         if not mol.HasSubstructMatch(module._NORMALISABLE):
             counts["plain, C/O/H only"] += 1
+        elif not module._needs_normalising(module.standardizer.kekulize_mol(Chem.Mol(mol))):
+            counts["plain, no rule matches"] += 1
         elif module._standardize_plain(mol) is None:
             counts["plain fallback"] += 1
         else:

@@ -56,7 +56,11 @@ def process_structure(
 
 
 def _process(
-    text: str, fmt: StructureFormat, with_fingerprint: bool, with_descriptors: bool
+    text: str,
+    fmt: StructureFormat,
+    with_fingerprint: bool,
+    with_descriptors: bool,
+    with_inchikey: bool = True,
 ) -> tuple[str, str, dict[str, Any], Chem.Mol]:
     parent = standardize(to_mol(text, fmt))
     values: dict[str, Any] = {}
@@ -68,7 +72,8 @@ def _process(
         values["fingerprint"] = fingerprint_to_bytes(morgan)
         values["morgan_bits"] = packed_bits(morgan)
         values["pattern_fp"] = fingerprint_to_bytes(pattern_fingerprint(parent.mol))
-    return inchikey(parent.mol), parent.smiles, values, parent.mol
+    key = inchikey(parent.mol) if with_inchikey else ""
+    return key, parent.smiles, values, parent.mol
 
 
 def process_structures(
@@ -77,14 +82,19 @@ def process_structures(
     with_fingerprint: bool = False,
     with_descriptors: bool = True,
     keep_mol: bool = False,
+    with_inchikey: bool = True,
 ) -> Iterator[BatchRow]:
     """Process structures one by one, yielding a row per input (index counts from 0).
 
-    ``keep_mol`` keeps each parent molecule on its row, for callers that go on computing.
+    ``keep_mol`` keeps each parent molecule on its row, for callers that go on computing;
+    ``with_inchikey=False`` leaves the key empty, for callers that key only the rows they keep
+    (the InChIKey costs about as much as parsing).
     """
     for index, text in enumerate(structures):
         try:
-            key, smiles, values, mol = _process(text, fmt, with_fingerprint, with_descriptors)
+            key, smiles, values, mol = _process(
+                text, fmt, with_fingerprint, with_descriptors, with_inchikey
+            )
         except InvalidStructureError as exc:
             yield BatchRow(index, text, "error", exc.message)
         except Exception as exc:  # RDKit can raise anything on exotic input; keep the batch going

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from chembl_structure_pipeline import standardizer
 from rdkit import Chem
+from rdkit.Chem import rdChemReactions
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from actives.chem._rdlog import captured_rdkit_log
@@ -23,6 +24,46 @@ _ISOTOPE = Chem.MolFromSmarts("[!0*]")  # any atom with a mass number
 # a neutral trivalent O, which RDKit does not accept uncharged): a plain molecule of carbon,
 # oxygen and hydrogen alone is left as it is, so it skips the normaliser.
 _NORMALISABLE = Chem.MolFromSmarts("[!#6&!#8&!#1]")
+
+
+def _normalisation_templates() -> tuple[Chem.Mol, ...] | None:
+    """The reactant patterns of the pipeline's normalisation rules, read from the pipeline itself.
+
+    A molecule that matches none of them comes out of the normaliser as it went in, so the
+    normaliser (its most expensive step) can be skipped. None where the pipeline's rule table
+    cannot be read (another version of it): then every molecule is normalised.
+    """
+    table = getattr(standardizer, "_normalization_transforms", None)
+    if not isinstance(table, str):
+        return None
+    templates: list[Chem.Mol] = []
+    try:
+        for line in table.splitlines():
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            reaction = rdChemReactions.ReactionFromSmarts(line.split("\t")[-1].strip())
+            reaction.Initialize()
+            templates.extend(reaction.GetReactants())
+    except (ValueError, RuntimeError):
+        return None
+    return tuple(templates) or None
+
+
+_NORMALISATION_TEMPLATES = _normalisation_templates()
+
+
+def _needs_normalising(kekulized: Chem.Mol) -> bool:
+    """Whether a normalisation rule of the pipeline can match this (kekulised) molecule.
+
+    Carbon, oxygen and hydrogen alone never match; otherwise the rules' own reactant patterns
+    are matched with ring information, as the normaliser does (some rules ask for chain bonds).
+    """
+    if not kekulized.HasSubstructMatch(_NORMALISABLE):
+        return False
+    if _NORMALISATION_TEMPLATES is None:
+        return True
+    Chem.FastFindRings(kekulized)
+    return any(kekulized.HasSubstructMatch(t) for t in _NORMALISATION_TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -81,11 +122,11 @@ def _standardize_plain(mol: Chem.Mol) -> Chem.Mol | None:
     the whole pipeline. Tested identical to the pipeline in tests/unit/chem and on the data pack.
     """
     kekulized = standardizer.kekulize_mol(Chem.Mol(mol))
-    if kekulized.HasSubstructMatch(_NORMALISABLE):
+    if _needs_normalising(kekulized):
         normalized = standardizer.normalize_mol(kekulized)
         if normalized.HasSubstructMatch(_NEEDS_FULL_PIPELINE):
             return None
-    else:  # carbon, oxygen and hydrogen only: no normalisation rule can match
+    else:  # no normalisation rule matches: the normaliser would return it unchanged
         normalized = kekulized
     flattened = _flatten_tartrate(normalized)
     Chem.SanitizeMol(flattened)

@@ -44,7 +44,7 @@ from actives.discovery.functions import installed_endpoints, installed_functions
 from actives.errors import ConflictError, InvalidFileError, InvalidInputError
 from actives.predict import export
 from actives.predict.export import TableWriter
-from actives.predict.predictor import Predictor, count_records
+from actives.predict.predictor import Predictor, add_inchikeys, count_records
 from actives.predict.registry import CosmeticFunction, Endpoint
 from actives.progress import Progress, silent_progress
 
@@ -360,6 +360,11 @@ def select_hits(
                 eligible &= score >= settings.np_min
             if settings.np_max is not None:
                 eligible &= score <= settings.np_max
+    # Keys only for the rows that can be kept: the InChIKey costs about as much as parsing.
+    add_inchikeys(table, eligible)
+    keyless = eligible & (table["status"] != "ok").to_numpy()
+    ok = ok & ~keyless
+    eligible &= ~keyless
     for function in settings.functions:
         hits[function] &= eligible
         table[f"{function}_hit"] = hits[function]
@@ -413,7 +418,7 @@ def screen_chunk(
                 code="models_differ",
             )
     predictor = cached_predictor(settings.endpoints, settings.confidence)
-    table = predictor.predict_records(chunk)
+    table = predictor.predict_records(chunk, keys=False)
     endpoints = {e: model.endpoint for e, model in predictor.models.items()}
     return select_hits(table, settings, endpoints)
 

@@ -26,7 +26,9 @@ import pandas as pd
 
 from actives.chem.batch import process_structures
 from actives.chem.files import SDF_SUFFIXES, TABLE_SUFFIXES, StructureInput
-from actives.errors import InvalidInputError
+from actives.chem.identity import inchikey
+from actives.chem.parse import to_mol
+from actives.errors import ActivesError, InvalidInputError
 from actives.knowledge import DataPack
 from actives.predict.artifact import ModelArtifact, prepare
 from actives.predict.evidence import Evidence, gather_evidence
@@ -201,14 +203,23 @@ class Predictor:
         finally:
             helpers.close()
 
-    def predict_records(self, inputs: Sequence[StructureInput]) -> pd.DataFrame:
+    def predict_records(
+        self, inputs: Sequence[StructureInput], *, keys: bool = True
+    ) -> pd.DataFrame:
         """Predict one chunk of file records (row numbers, titles and read errors kept), in
-        order: the unit of work of :meth:`predict_stream` and of library screening."""
-        return self._predict_inputs(list(inputs))
+        order: the unit of work of :meth:`predict_stream` and of library screening.
 
-    def _predict_inputs(self, inputs: list[StructureInput]) -> pd.DataFrame:
+        ``keys=False`` leaves the ``inchikey`` column empty for a caller that keys only the rows
+        it keeps (library screening: :func:`add_inchikeys`); a predictor with a data pack
+        computes them anyway, since measured values are looked up by them.
+        """
+        return self._predict_inputs(list(inputs), keys=keys or self.pack is not None)
+
+    def _predict_inputs(self, inputs: list[StructureInput], keys: bool = True) -> pd.DataFrame:
         texts = [i.text for i in inputs]
-        rows = list(process_structures(texts, with_descriptors=False, keep_mol=True))
+        rows = list(
+            process_structures(texts, with_descriptors=False, keep_mol=True, with_inchikey=keys)
+        )
         pairs = list(zip(rows, inputs, strict=True))
         frame = pd.DataFrame(
             {
@@ -252,7 +263,6 @@ class Predictor:
         """
         from actives.chem.batch import process_structure
         from actives.chem.fingerprints import morgan_fingerprint
-        from actives.chem.parse import to_mol
 
         key, smiles, _values = process_structure(structure, with_descriptors=False)
         fingerprint = morgan_fingerprint(to_mol(smiles, "smiles"))
@@ -286,15 +296,35 @@ class Predictor:
         )
 
 
+def add_inchikeys(table: pd.DataFrame, rows: np.ndarray) -> None:
+    """Fill the empty ``inchikey`` of the given row positions from their standardised SMILES
+    (the same molecule as the one predicted: the standardised parent is read from that SMILES).
+
+    A structure that InChI refuses becomes an error row, with the reason, as it would have been
+    had its key been computed with the prediction.
+    """
+    keys = table["inchikey"].to_numpy(dtype=object, copy=True)
+    status = table["status"].to_numpy(dtype=object, copy=True)
+    message = table["message"].to_numpy(dtype=object, copy=True)
+    smiles = table["smiles"].to_numpy(dtype=object)
+    for i in np.flatnonzero(rows):
+        if keys[i]:
+            continue
+        try:
+            keys[i] = inchikey(to_mol(str(smiles[i]), "smiles"))
+        except ActivesError as exc:
+            status[i], message[i] = "error", exc.message
+    table["inchikey"] = keys
+    table["status"] = status
+    table["message"] = message
+
+
 def resolve_structure(query: str, pack: DataPack | None) -> tuple[str, str]:
     """A structure as given, or a name/CAS/InChIKey looked up in the data pack.
 
     Returns (structure, name); the name is empty when the query was a structure. An ambiguous or
     unknown name raises InvalidInputError with the candidates or suggestions.
     """
-    from actives.chem.parse import to_mol
-    from actives.errors import ActivesError
-
     try:
         to_mol(query)
         return query, ""

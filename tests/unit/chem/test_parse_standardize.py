@@ -140,6 +140,52 @@ def test_plain_fast_path_equals_the_chembl_pipeline(smiles: str, plain: bool) ->
 
 
 @pytest.mark.parametrize(
+    ("smiles", "normalised"),
+    [
+        ("OC[C@H]1OC(O)[C@H](O)[C@@H](O)[C@@H]1O", False),  # C, O, H only
+        ("CC(=O)Nc1ccc(O)cc1", False),  # paracetamol: N, but no rule's pattern
+        ("Clc1ccc(Br)cc1F", False),  # halogens on carbon
+        ("c1ccc2[nH]ccc2c1", False),
+        ("CSc1ccccc1", False),  # a thioether is not a sulfoxide
+        ("CC(=O)C(O)=N", True),  # bad amide tautomer
+        ("CC(O)=NC", True),  # bad amide tautomer, N-substituted
+        ("CS(C)=O", True),  # sulfoxide
+        ("CS(=O)(=O)C", False),  # a sulfone has four neighbours: no sulfoxide rule
+    ],
+)
+def test_normaliser_is_skipped_only_where_no_rule_matches(smiles: str, normalised: bool) -> None:
+    """No rule's reactant pattern found: the normaliser would return the molecule unchanged."""
+    import importlib
+
+    from chembl_structure_pipeline import standardizer
+
+    module = importlib.import_module("actives.chem.standardize")
+    assert len(module._NORMALISATION_TEMPLATES) == 12  # every rule of the pipeline's table
+    kekulized = standardizer.kekulize_mol(to_mol(smiles))
+    assert module._needs_normalising(Chem.Mol(kekulized)) is normalised
+    if not normalised:
+        unchanged = standardizer.normalize_mol(Chem.Mol(kekulized))
+        assert Chem.MolToSmiles(unchanged) == Chem.MolToSmiles(kekulized)
+    full, _excluded = module._standardize_full(to_mol(smiles))
+    assert standardize(to_mol(smiles)).smiles == Chem.MolToSmiles(full)
+
+
+def test_without_the_pipelines_rule_table_every_candidate_is_normalised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from chembl_structure_pipeline import standardizer
+
+    module = importlib.import_module("actives.chem.standardize")
+    monkeypatch.delattr(standardizer, "_normalization_transforms")
+    assert module._normalisation_templates() is None  # another version of the pipeline
+    monkeypatch.setattr(module, "_NORMALISATION_TEMPLATES", None)
+    assert module._needs_normalising(to_mol("CC(=O)Nc1ccc(O)cc1"))
+    assert not module._needs_normalising(to_mol("OCC(O)CO"))  # C, O, H: still never
+
+
+@pytest.mark.parametrize(
     "smiles",
     ["OC(=O)[C@H](O)[C@@H](O)C(=O)O", "OC(=O)[C@H](O)[C@@H](O)C(=O)OC", "CC(O)C(=O)O"],
 )

@@ -21,6 +21,28 @@ def test_predictor_is_batch_safe(use_models: Path) -> None:
     assert bool(table.dpph_in_domain.iloc[0])
 
 
+def test_records_without_keys_are_keyed_later_as_with_them(use_models: Path) -> None:
+    import numpy as np
+
+    from actives.chem.files import StructureInput
+    from actives.predict.predictor import Predictor, add_inchikeys
+
+    texts = ["OCCCc1ccccc1", "[O-]C(=O)CC.[Na+]", "C1CC", "CCO"]
+    records = [StructureInput(i, "", text) for i, text in enumerate(texts, 1)]
+    predictor = Predictor()
+    keyed = predictor.predict_records(records)
+    keyless = predictor.predict_records(records, keys=False)
+    assert keyless.inchikey.tolist() == ["", "", "", ""]
+    assert keyless.drop(columns="inchikey").equals(keyed.drop(columns="inchikey"))
+    add_inchikeys(keyless, np.array([True, True, False, False]))  # the rows kept: the first two
+    assert keyless.inchikey.tolist()[:2] == keyed.inchikey.tolist()[:2]
+    assert keyless.inchikey.tolist()[2:] == ["", ""]  # never computed for the others
+    # a row whose key cannot be computed becomes an error with the reason, not a blank key
+    broken = keyless.head(1).assign(inchikey="", smiles="C1CC")
+    add_inchikeys(broken, np.array([True]))
+    assert broken.status.iloc[0] == "error" and "unclosed ring" in broken.message.iloc[0]
+
+
 def test_predictor_errors(use_models: Path) -> None:
     from actives.predict.predictor import Predictor
 
