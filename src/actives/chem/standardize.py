@@ -13,16 +13,17 @@ from actives.chem._rdlog import captured_rdkit_log
 from actives.errors import InvalidStructureError
 
 _CARBON = Chem.MolFromSmarts("[#6]")
-# Atoms that make some step of the pipeline do something: a charge (uncharging), hydrogen as a
-# graph atom (H removal), and any element outside the common organic set (metals and boron for the
+# Atoms that make the pipeline's H removal, exclusion flag or alkoxide rule do something: hydrogen
+# as a graph atom and any element outside the common organic set (metals and boron for the
 # exclusion flag; Li, Na and K for the alkoxide rule). A molecule without them, without isotopes,
-# in one fragment and without coordinates only needs the pipeline's normalisation and tartrate
-# rules; everything else goes through the whole pipeline.
-_NEEDS_FULL_PIPELINE = Chem.MolFromSmarts("[!+0,!#6&!#7&!#8&!#9&!#15&!#16&!#17&!#35&!#53]")
+# in one fragment and without coordinates only needs the pipeline's normalisation, uncharging and
+# tartrate rules; everything else goes through the whole pipeline.
+_NEEDS_FULL_PIPELINE = Chem.MolFromSmarts("[!#6&!#7&!#8&!#9&!#15&!#16&!#17&!#35&!#53]")
+_CHARGED = Chem.MolFromSmarts("[!+0]")
 _ISOTOPE = Chem.MolFromSmarts("[!0*]")  # any atom with a mass number
 # Every normalisation rule of the ChEMBL pipeline involves N, S, a halogen or an alkali metal (or
-# a neutral trivalent O, which RDKit does not accept uncharged): a plain molecule of carbon,
-# oxygen and hydrogen alone is left as it is, so it skips the normaliser.
+# a neutral trivalent O, which RDKit does not accept uncharged): a molecule of carbon, oxygen and
+# hydrogen alone, charged or not, is left as it is, so it skips the normaliser.
 _NORMALISABLE = Chem.MolFromSmarts("[!#6&!#8&!#1]")
 
 
@@ -102,8 +103,9 @@ def _parent(standardized: Chem.Mol) -> tuple[Chem.Mol, bool]:
     return standardizer.uncharge_mol(isotope_parent), bool(excluded)
 
 
-def _plain_organic(mol: Chem.Mol) -> bool:
-    """Whether only normalisation can change this molecule (see ``_NEEDS_FULL_PIPELINE``)."""
+def _one_organic_fragment(mol: Chem.Mol) -> bool:
+    """Whether the pipeline can only normalise, uncharge and flatten tartrate centres in this
+    molecule (see ``_NEEDS_FULL_PIPELINE``)."""
     return (
         len(Chem.GetMolFrags(mol)) == 1
         and not mol.HasSubstructMatch(_ISOTOPE)
@@ -113,23 +115,29 @@ def _plain_organic(mol: Chem.Mol) -> bool:
     )
 
 
-def _standardize_plain(mol: Chem.Mol) -> Chem.Mol | None:
-    """The pipeline's result for a plain organic molecule, or None where it needs the pipeline.
+def _standardize_one_fragment(mol: Chem.Mol) -> Chem.Mol:
+    """The pipeline's parent of one organic fragment, with only the steps that can change it.
 
-    On such a molecule H removal, uncharging, the isotope parent and the exclusion flag change
-    nothing, so only normalisation and the tartrate rule run. If normalisation leaves a charge
-    (a nitro group, a sulfoxide), uncharging would have work to do, so the caller falls back to
-    the whole pipeline. Tested identical to the pipeline in tests/unit/chem and on the data pack.
+    H removal, the drawing clean-up, the isotope parent and the exclusion flag change nothing on
+    such a molecule while it is neutral. Normalisation runs where one of its rules matches; a
+    molecule with a charge after it is uncharged, then goes through the pipeline's parent step.
+    Tested identical to the pipeline in tests/unit/chem and on the raw data
+    (benchmarks/standardisation_identity.py).
     """
     kekulized = standardizer.kekulize_mol(Chem.Mol(mol))
     if _needs_normalising(kekulized):
         normalized = standardizer.normalize_mol(kekulized)
-        if normalized.HasSubstructMatch(_NEEDS_FULL_PIPELINE):
-            return None
     else:  # no normalisation rule matches: the normaliser would return it unchanged
         normalized = kekulized
+    charged = normalized.HasSubstructMatch(_CHARGED)
+    if charged:
+        normalized = standardizer.uncharge_mol(normalized)
     flattened = _flatten_tartrate(normalized)
     Chem.SanitizeMol(flattened)
+    if charged:
+        # The parent step as the pipeline runs it: its H removal perceives ring stereo afresh
+        # (a bridgehead N keeps its configuration once its proton is gone), then uncharges again.
+        flattened = standardizer.uncharge_mol(standardizer.get_isotope_parent_mol(flattened))
     return flattened
 
 
@@ -173,8 +181,10 @@ def standardize(mol: Chem.Mol) -> Standardized:
     """
     with captured_rdkit_log():
         try:
-            plain = _standardize_plain(mol) if _plain_organic(mol) else None
-            parent, excluded = (plain, False) if plain is not None else _standardize_full(mol)
+            if _one_organic_fragment(mol):
+                parent, excluded = _standardize_one_fragment(mol), False
+            else:
+                parent, excluded = _standardize_full(mol)
         except Exception as exc:  # the pipeline raises plain exceptions on odd inputs
             raise InvalidStructureError(
                 f"Standardisation failed for {Chem.MolToSmiles(mol)!r}: {exc}. Expected an "

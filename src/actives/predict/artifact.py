@@ -16,17 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rdkit import Chem
-from scipy import sparse
 
 from actives import __version__
 from actives.chem import morgan_fingerprint, to_mol
 from actives.chem._rdlog import captured_rdkit_log
 from actives.chem.fingerprints import (
+    bit_columns,
     nearest_tanimoto,
     packed_bits,
     packed_matrix,
     row_popcounts,
-    sparse_bit_matrix,
 )
 from actives.errors import InvalidInputError, NotFoundError
 from actives.predict.conformal import CALIBRATION_FOLDS, DomainConformal, cross_conformal
@@ -101,9 +100,9 @@ class ModelArtifact:
         return matrix, row_popcounts(matrix)
 
     @cached_property
-    def _domain_sparse(self) -> sparse.csr_matrix:
-        """The training bits as a sparse matrix, for many queries at once."""
-        return sparse_bit_matrix(self._domain_matrix[0])
+    def _domain_columns(self) -> np.ndarray:
+        """The training bits as dense columns, for many queries at once (built on first use)."""
+        return bit_columns(self._domain_matrix[0])
 
     def nearest_training(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For packed query rows: similarity to the nearest training compound (for the
@@ -111,9 +110,9 @@ class ModelArtifact:
         conformal category; the same, except in split-conformal models)."""
         matrix, counts = self._domain_matrix
         if not self.n_proper or self.n_proper >= len(matrix):
-            nearest = nearest_tanimoto(self._domain_sparse, counts, bits)[:, 0]
+            nearest = nearest_tanimoto(self._domain_columns, counts, bits)[:, 0]
             return nearest, nearest
-        both = nearest_tanimoto(self._domain_sparse, counts, bits, prefixes=[self.n_proper])
+        both = nearest_tanimoto(self._domain_columns, counts, bits, prefixes=[self.n_proper])
         return both[:, 0], both[:, 1]
 
     @property

@@ -34,11 +34,11 @@ import pandas as pd
 from actives import __version__
 from actives.chem import morgan_fingerprint, to_mol
 from actives.chem.fingerprints import (
+    bit_columns,
     nearest_tanimoto,
     packed_bits,
     packed_matrix,
     row_popcounts,
-    sparse_bit_matrix,
 )
 from actives.errors import InvalidFileError, InvalidInputError, NotFoundError
 from actives.predict.artifact import PreparedBatch, prepare
@@ -418,10 +418,10 @@ class ClassifierArtifact:
 
     @cached_property
     def _domain_index(self) -> tuple[Any, np.ndarray]:
-        """The training bits as a sparse matrix and their popcounts, built once per model (not
+        """The training bits as dense columns and their popcounts, built once per model (not
         per prediction call)."""
         matrix = packed_matrix(self.domain_bits)
-        return sparse_bit_matrix(matrix), row_popcounts(matrix)
+        return bit_columns(matrix), row_popcounts(matrix)
 
     @property
     def priors(self) -> np.ndarray:
