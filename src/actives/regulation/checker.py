@@ -182,7 +182,7 @@ _TAG_WORDS = {
     "eyelash_dye": "eyelash dye", "hair_waving": "hair waving", "self_tanning": "self-tanning",
     "fine_fragrance": "fine fragrance", "eau_de_toilette": "eau de toilette",
     "fragrance_cream": "fragrance cream", "anti_dandruff": "anti-dandruff", "lip": "lip",
-    "eye": "eye", "oral": "oral", "hands": "hand", "nails": "nail",
+    "eye": "eye", "oral": "oral", "hands": "hand", "feet": "foot", "nails": "nail",
 }  # fmt: skip
 _LEADING = ("children", "rinse_off", "leave_on")
 _PURPOSE_KINDS = frozenset({"preservative", "uv_filter", "colorant"})

@@ -32,7 +32,7 @@ from actives.regulation.rules import PRODUCT_TAGS, inci_key
 from actives.textfiles import decode_text
 
 Exposure = Literal["rinse_off", "leave_on"]
-AREAS = ("face", "body", "hair", "lip", "eye", "oral", "hands", "nails", "scalp")
+AREAS = ("face", "body", "hair", "lip", "eye", "oral", "hands", "feet", "nails", "scalp")
 # Scalp products are hair products in the rule vocabulary (actives.regulation.rules.PRODUCT_TAGS:
 # "applied to the hair or scalp").
 AREA_TAG = {"scalp": "hair"}
@@ -108,6 +108,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "eye": ("eye", "eyes", "eyelid", "mascara", "eyeliner", "아이", "눈"),
     "oral": ("oral", "mouth", "구강"),
     "hands": ("hand", "hands", "핸드", "손"),
+    # not "발" alone: it is part of 발효 (fermented), 개발 (development), 손발톱 (nails)
+    "feet": ("foot", "feet", "풋크림", "풋 크림", "풋케어", "풋 케어", "발크림", "발 크림"),
     "nails": ("nail", "nails", "네일", "손발톱", "매니큐어"),
     "children": ("child", "children", "kids", "baby", "infant", "어린이", "유아", "아기", "베이비"),
     "spray": ("spray", "aerosol", "mist", "스프레이", "에어로졸", "미스트"),

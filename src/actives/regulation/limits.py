@@ -36,6 +36,10 @@ _NUMBER = r"\d+(?:[.,]\d+)?"
 PERCENT = re.compile(rf"(?<![\d.,])({_NUMBER})\s*%+(?:\s*w/w)?")
 _BROKEN_NUMBER = re.compile(r"\d\s+\d+(?:[.,]\d+)?\s*%")
 _PPM = re.compile(r"\d\s*(?:ppm|ppb|mg\s*/\s*kg|µg|ug/g|IU)", re.IGNORECASE)
+# A whole limit in parts per million by mass (the same as mg/kg); ppb, µg and IU stay unparsed.
+_PER_MILLION_LIMIT = re.compile(
+    rf"^[(\[\-–•*]?\s*({_NUMBER})\s*(?:ppm|mg\s*/\s*kg)\s*$", re.IGNORECASE
+)
 _BULLETS = re.compile(r"[․·ㆍ•∙]")
 
 
@@ -106,7 +110,8 @@ _EN_PHRASES: tuple[tuple[str, frozenset[str]], ...] = tuple(
     for pattern, tags in (
         (r"non-?\s?oxidati\w* hair d(?:ye|ay|ue)s?", {"hair_dye_non_oxidative"}),
         (r"oxidati\w* hair d(?:ye|ay|ue)s?", {"hair_dye_oxidative"}),
-        (r"oxidising colouring agents? for hair dyeing", {"hair_dye_oxidative"}),
+        (r"non-?\s?oxidi[sz]ing colou?ring agents? for hair dyeing", {"hair_dye_non_oxidative"}),
+        (r"oxidi[sz]ing colou?ring agents? for hair dyeing", {"hair_dye_oxidative"}),
         (r"hair d(?:ye|ay|ue)s?|hair colou?r(?:ing|ants?)", {"hair_dye"}),
         (
             r"(?:colouring|tinting|dyeing) (?:of )?eyelashes(?: and eyebrows)?"
@@ -139,12 +144,18 @@ _EN_PHRASES: tuple[tuple[str, frozenset[str]], ...] = tuple(
         (r"face|facial", {"face"}),
         (r"body", {"body"}),
         (r"lipsticks?|lips?", {"lip"}),
-        (r"eye ?shadows?|eye ?liners?|mascaras?|eyes?", {"eye"}),
+        (r"eye ?shadows?|eye ?liners?|mascaras?|eyebrows?|eyelash(?:es)?|eyes?", {"eye"}),
         (r"hands?", {"hands"}),
+        (r"foot(?: care)?|feet", {"feet"}),
+        # "propellant and pump spray products": one phrase, so that the split on "and" keeps it
+        (
+            r"(?:propell[ae]nt|pump)(?:\s+(?:and|or)\s+(?:propell[ae]nt|pump))?\s+sprays?",
+            {"spray"},
+        ),
         (r"aerosols? dispensers?|sprays?|aerosols?", {"spray"}),
         (r"professional(?: use)?", {"professional"}),
         (r"children", {"children"}),
-        (r"powder(?:y|s)?", {"powder"}),
+        (r"(?:loose )?powder(?:y|s)?(?: form)?", {"powder"}),
         (r"sunscreens?|sun protection", {"sunscreen"}),
         (r"shaving", {"shaving"}),
         (r"lotions?|creams?", {"leave_on"}),
@@ -345,6 +356,23 @@ def _parse_scope_en(text: str) -> tuple[Scope, list[str]]:
     if purpose:
         notes.append(f"use: {purpose.group('purpose')}")
         low = purpose.group("rest")
+    including = re.search(r",?\s*\bincluding\b(?P<what>[^;]*)$", low)
+    if including and low[: including.start()].strip(" ,"):
+        # "Body products, including propellant and pump spray products": the products named
+        # after "including" are among those before it, so they neither narrow nor add a scope.
+        notes.append(f"including{including.group('what')}")
+        low = low[: including.start()]
+    shared: frozenset[str] = frozenset()
+    following = re.match(r"^(?:the )?following (?P<head>[^:]+):\s*(?P<items>.+)$", low)
+    if following:
+        # "The following spray products: fine fragrances, hair sprays, ...": the heading's
+        # product type belongs to every item.
+        heading, trouble = _en_alternatives(following.group("head"))
+        if len(heading) == 1 and not trouble:
+            shared = heading[0]
+            low = following.group("items")
+        else:
+            problems.append(f"list heading not understood: {following.group('head')!r}")
     forbidden: tuple[frozenset[str], ...] = ()
     parts = _EN_EXCEPT.split(low, maxsplit=1)
     main = parts[0]
@@ -364,6 +392,8 @@ def _parse_scope_en(text: str) -> tuple[Scope, list[str]]:
         main = main[: not_used.start()]
     alternatives, trouble = _en_alternatives(main)
     problems += trouble
+    if shared:
+        alternatives = [a | shared for a in alternatives]
     if children is not None and not not_used:
         alternatives = [a | {"children"} for a in alternatives] or [frozenset({"children"})]
     unique = tuple(dict.fromkeys(alternatives)) or (frozenset(),)
@@ -627,7 +657,12 @@ def _en_limits(text: str, scope: Scope, draft: _Draft) -> None:
             notes.append(line)
             continue
         if not percents:
-            if _PPM.search(line):
+            per_million = _PER_MILLION_LIMIT.match(line)
+            if per_million:
+                # "100 mg/kg", "5 ppm": parts per million by mass, 1 ppm = 0.0001 % w/w
+                base = Condition(max_percent=to_number(per_million.group(1)) / 10_000, text=line)
+                main.extend(_scope_conditions(scope, base))
+            elif _PPM.search(line):
                 draft.problems.append(f"limit not in % ({_one_line(line)!r})")
             else:
                 notes.append(line)
@@ -755,15 +790,25 @@ def parse_limit(text: str, product_type: str = "") -> ParseResult:
 _MARKER = re.compile(r"(?:(?<=^)|(?<=[\s;.:]))\(?([a-z])\)", re.MULTILINE)
 
 
+_LETTER_RANGE = re.compile(r"^\(?([a-z])\)\s*(?:to|-|–)\s*\(?([a-z])\)\s*:?")
+
+
 def split_lettered(text: str) -> tuple[str, dict[str, str]]:
     """Text before the first sub-entry marker and each sub-entry's text, by letter.
 
     Markers ``(a)``/``a)`` count only in sequence (a, b, c, ...; a text may open with a later
     letter, "(b) 0,5 %"), so "(i)" inside "(a)" or a later "For (a) and (b):" do not start
     sub-entries. Markers directly following each other ("(a) (b) (c) Avoid contact with
-    eyes") share the text that follows.
+    eyes") share the text that follows, as does a text opening with a range ("(a) to (e): ...")
+    and holding no other marker.
     """
     text = clean_text(text)
+    whole_range = _LETTER_RANGE.match(text)
+    if whole_range and not _MARKER.search(text, whole_range.end()):
+        # "(a) to (e): Not to be used in eye products": the text belongs to every letter named
+        first, last = whole_range.group(1), whole_range.group(2)
+        body = text[whole_range.end() :].strip()
+        return "", {chr(c): body for c in range(ord(first), ord(last) + 1)}
     markers: list[tuple[str, int, int]] = []
     expected: str | None = None
     for found in _MARKER.finditer(text):

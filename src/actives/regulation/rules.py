@@ -61,6 +61,7 @@ PRODUCT_TAGS: dict[str, str] = {
     "eye": "applied around the eyes",
     "oral": "oral product (toothpaste, mouthwash)",
     "hands": "applied to the hands",
+    "feet": "applied to the feet",
     "nails": "nail product",
     "spray": "spray or aerosol",
     "children": "product for children (EU: under 3 years; Korea: infants and children up to 13)",
@@ -89,7 +90,7 @@ PRODUCT_TAGS: dict[str, str] = {
     "fragrance_cream": "fragrance cream",
     "hydroalcoholic": "hydroalcoholic product",
 }
-AREA_TAGS = frozenset({"face", "body", "hair", "lip", "eye", "oral", "hands", "nails"})
+AREA_TAGS = frozenset({"face", "body", "hair", "lip", "eye", "oral", "hands", "feet", "nails"})
 # A category carries the tags it implies (an oxidative hair dye is a hair dye is a hair product).
 TAG_IMPLIES: dict[str, frozenset[str]] = {
     "hair_dye": frozenset({"hair"}),

@@ -47,6 +47,9 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> DataPack:
         ("씻어내지 않는 두피 에센스 스프레이", "leave_on", {"leave_on", "hair", "spray"}),
         ("씻어내는 얼굴 세안제", "rinse_off", {"rinse_off", "face", "cleansing"}),
         ("leave-on eye cream, professional", "leave_on", {"leave_on", "eye", "professional"}),
+        ("foot cream", "leave_on", {"leave_on", "feet"}),
+        ("발크림", "leave_on", {"leave_on", "feet"}),
+        ("발효 에센스", "leave_on", {"leave_on"}),  # fermented: not a foot product
     ],
 )
 def test_product_type_from_words(text: str, exposure: str, tags: set[str]) -> None:

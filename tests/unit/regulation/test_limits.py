@@ -209,7 +209,7 @@ def test_korean_details() -> None:
 
 # Texts that must stay unparsed, with the reason the parser gives.
 UNPARSED = [
-    (lambda: parse_limit("100 mg/kg"), "limit not in %"),
+    (lambda: parse_limit("20 ppb"), "limit not in %"),  # ppm and mg/kg are read; ppb is not
     (lambda: parse_limit("0 15%"), "malformed number"),
     (lambda: parse_limit("0.14"), "number without a unit"),
     (lambda: parse_limit("(a) (i) 8% (ii) 11%", "(a) Hair products"), "several percentages"),
@@ -335,6 +335,10 @@ def test_lettered_split() -> None:
     }
     head, parts = split_lettered("(a) (i) 8% (ii) 11%\n(b) 5%")
     assert parts == {"a": "(i) 8% (ii) 11%", "b": "5%"}  # (i) is not a sub-entry
+    head, parts = split_lettered("(a) to (c):\nNot to be used in eye products")
+    assert (head, parts) == ("", dict.fromkeys("abc", "Not to be used in eye products"))
+    head, parts = split_lettered("(a) to (c): shared\n(b) own")  # a marker after it: not a range
+    assert parts == {"a": "to (c): shared", "b": "own"}
 
 
 def test_thresholds() -> None:
@@ -352,3 +356,61 @@ def test_a_list_bullet_before_the_limit_is_not_a_condition() -> None:
     assert result.problems == ()
     assert [c.max_percent for c in result.conditions] == [25.0, 25.0]
     assert result.conditions[1].sum_rule is not None
+
+
+def test_spray_forms_including_and_list_headings() -> None:
+    """Annex VI's spray wording: a propellant spray is a spray; "including" broadens nothing."""
+    octocrylene = parse_columns("a) Propellant spray products\nb) Other products", "a) 9%\nb) 10%")
+    assert octocrylene.parsed, octocrylene.reason
+    assert summary(octocrylene.conditions) == [
+        ({"spray"}, set(), False, 9.0, None, False),
+        (set(), set(), True, 10.0, None, False),
+    ]
+    homosalate = parse_columns(
+        "Face products with the exception of propellent spray products", "7,34 %"
+    )
+    assert summary(homosalate.conditions) == [({"face"}, {"spray"}, False, 7.34, None, False)]
+    benzophenone = parse_columns(
+        "a) Face products, hand products, and lip products, excluding propellant and pump spray "
+        "products\nb) Body products, including propellant and pump spray products\n"
+        "c) Other products",
+        "a) 6%\nb) 2,2%\nc) 0,5%",
+    )
+    assert benzophenone.parsed, benzophenone.reason
+    body = [c for c in benzophenone.conditions if c.max_percent == 2.2]
+    # body products of every form: never a standalone "spray" scope at 2.2 %
+    assert [set(c.product_scope) for c in body] == [{"body"}]
+    assert "including propellant and pump spray products" in body[0].other
+    assert {c.max_percent for c in benzophenone.conditions if "spray" in c.excluded_scope} == {6.0}
+    glycol = parse_scope("The following spray products: fine fragrances, hair sprays, deodorant")
+    assert not glycol[1]
+    assert set(glycol[0].alternatives) == {
+        F({"spray", "fine_fragrance"}),
+        F({"spray", "hair"}),
+        F({"spray", "deodorant"}),
+    }
+    assert "list heading not understood" in " ".join(
+        parse_scope("The following gadgets: deodorant")[1]
+    )
+
+
+def test_per_million_limits_feet_loose_powder_and_eyebrows() -> None:
+    assert summary(parse_columns("", "100 mg/kg").conditions) == [
+        (set(), set(), False, 0.01, None, False)
+    ]
+    dye = parse_columns("Rinse-off products", "5 ppm")
+    assert summary(dye.conditions) == [({"rinse_off"}, set(), False, 0.0005, None, False)]
+    assert dye.conditions[0].text.endswith("5 ppm")  # the original wording is kept
+    assert "limit not in %" in parse_columns("", "5 ppb").reason  # never guessed
+    climbazole = parse_columns("(a) Face creams\n(b) Foot care products", "(a) 0,2 %\n(b) 0,2 %")
+    assert climbazole.parsed, climbazole.reason
+    assert {F(c.product_scope) for c in climbazole.conditions} == {
+        F({"face", "leave_on"}),
+        F({"feet"}),
+    }
+    titanium = parse_scope("face products in loose powder form")
+    assert not titanium[1] and titanium[0].alternatives == (F({"face", "powder"}),)
+    hair_dye = parse_scope("Non-oxidising colouring agents for hair dyeing")
+    assert hair_dye[0].alternatives == (F({"hair_dye_non_oxidative"}),)
+    no_brows, problems = parse_scope("General use, not to be used on eyebrows")
+    assert not problems and no_brows.excluded == F({"eye", "professional"})

@@ -31,6 +31,7 @@ AREA_LABELS: dict[str, Any] = {
     "eye": _("eye area"),
     "oral": _("oral"),
     "hands": _("hands"),
+    "feet": _("feet"),
     "nails": _("nails"),
     "scalp": _("scalp"),
 }
