@@ -284,6 +284,7 @@ def test_leave_on_cream_with_methylisothiazolinone_is_refused_in_the_eu_with_ann
     cells = _cells(page)
     mit = _cell(cells, "methylisothiazolinone", "EU")
     assert mit["refused"] and mit["verdict"] in ("prohibited", "over_limit")
+    assert mit["summary"] == mit["message"] and not mit["original"]  # English: the checker's words
     assert "Annex V" in mit["citation"] and "57" in mit["citation"]
     text = page.content.decode()
     assert "Annex V, entry 57" in text  # the citation is on the page
@@ -372,6 +373,12 @@ def test_korean_check_page(client_a: Client, with_pack: DataPack) -> None:
     page = client_a.get(f"/formulas/{formula.pk}/v1/check/", HTTP_ACCEPT_LANGUAGE="ko")
     text = page.content.decode()
     assert "유럽연합" in text and "사용 금지" in text
+    # the verdict said in Korean from its data; the checker's English sentence kept as the original
+    mit = _cell(_cells(page), "methylisothiazolinone", "EU")
+    assert "제품" in mit["summary"] and "products" not in mit["summary"]
+    assert mit["original"] == mit["message"] and "Annex V" in mit["original"]
+    assert "검토기 원문 (영어)" in text and mit["summary"] in text
+    assert "제품" in mit["condition"] and "최대" in mit["condition"]
 
 
 @needs_checker
@@ -421,3 +428,44 @@ def test_many_stale_checks_are_rechecked_by_a_job(
     assert job.status == JobStatus.DONE, job.error_message
     assert job.result["checked"] == 1
     assert analyst_client.get(f"/jobs/{job.pk}/").status_code == 200
+
+
+def test_verdict_words_cover_every_product_tag_in_both_languages() -> None:
+    """The pages say a verdict in the reader's language from the stored condition."""
+    from django.utils import translation
+
+    from actives.regulation.rules import PRODUCT_TAGS
+    from actives.web.formulas.wording import TAG_WORDS, condition_words, verdict_sentence
+
+    assert set(TAG_WORDS) == set(PRODUCT_TAGS)
+    condition = {
+        "product_scope": ["hair", "rinse_off"],
+        "excluded_scope": ["oral"],
+        "otherwise": False,
+        "max_percent": 0.5,
+        "min_percent": None,
+        "expressed_as": "salicylic acid",
+        "text": "(a) 0,5 %",
+    }
+    with translation.override("en"):
+        assert condition_words(condition) == (
+            "rinse-off hair products (not oral-care): max 0.5 % as salicylic acid — “(a) 0,5 %”"
+        )
+        assert verdict_sentence("over_limit", condition, 2) == (
+            "2 % is outside what the rule allows: max 0.5 % as salicylic acid in rinse-off hair "
+            "products (not oral-care)."
+        )
+        other = {**condition, "otherwise": True, "product_scope": [], "excluded_scope": []}
+        assert (
+            verdict_sentence("allowed", other, 0.1)
+            == "Allowed: other products, max 0.5 % as salicylic acid."
+        )
+    with translation.override("ko"):
+        assert condition_words(condition).startswith(
+            "씻어내는 모발 제품 (구강용 제외): 최대 0.5 % (salicylic acid로서)"
+        )
+        banned = {**condition, "max_percent": 0}
+        assert verdict_sentence("prohibited", banned, 1).endswith("에는 사용할 수 없습니다.")
+        assert verdict_sentence("prohibited", None, 1) == "이 시장에서 사용 금지 성분입니다."
+        assert verdict_sentence("unknown", None, 1).startswith("자동으로 판정할 수 없습니다")
+        assert "신규 원료" in verdict_sentence("not_in_inventory", None, 1)

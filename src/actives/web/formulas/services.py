@@ -50,6 +50,7 @@ from actives.web.formulas.models import (
     FormulaVersion,
     RawMaterial,
 )
+from actives.web.formulas.wording import condition_words, in_english, verdict_sentence
 
 DOWNLOAD_FORMATS = ("csv", "xlsx")
 TOLERANCE = TOTAL_TOLERANCE  # % w/w around 100 before the total is flagged (regulation.formula)
@@ -447,13 +448,24 @@ def check_view(result: CheckResult) -> dict[str, Any]:
                 },
             )
             verdict = str(row.get("verdict") or "unknown")
+            message = str(row.get("message") or "")
+            condition = row.get("condition")
+            english = in_english()
             cells[(key, m)] = {
                 "verdict": verdict,
                 "label": verdict_label(verdict),
                 "sign": VERDICT_SIGNS.get(verdict, "?"),
-                "message": row.get("message") or "",
+                "message": message,
+                # In another language: the verdict said again from its data, the checker's
+                # English sentence kept as the original.
+                "summary": message
+                if english
+                else verdict_sentence(verdict, condition, row.get("percent")),
+                "original": "" if english else message,
                 "citation": _text(row.get("citation")),
-                "condition": _condition_text(row.get("condition")),
+                "condition": _condition_text(condition)
+                if english or not isinstance(condition, Mapping)
+                else condition_words(condition),
                 "warnings": [str(w) for w in row.get("label_warnings") or []],
                 "notes": [str(n) for n in row.get("notes") or []],
                 "review": [str(n) for n in row.get("review") or []],
@@ -525,6 +537,8 @@ def _missing_cell() -> dict[str, Any]:
         "label": verdict_label("unknown"),
         "sign": "?",
         "message": str(_("Not in this market's result.")),
+        "summary": str(_("Not in this market's result.")),
+        "original": "",
         "citation": "",
         "condition": "",
         "warnings": [],
