@@ -106,6 +106,10 @@ def test_create_a_formula_check_it_and_read_the_matrix(
         page.select_option("#language-select", "ko")
     page.goto(check_url)
     assert "사용 금지" in page.inner_text("#matrix")
+    mit = page.locator("tr", has_text="Methylisothiazolinone").locator("td[data-market=EU]")
+    mit.locator("summary").click()
+    said = mit.inner_text()
+    assert "이 제품에는 허용되지 않습니다" in said and "검토기 원문 (영어)" in said
     shot(page, "check-ko")
     page.goto(f"{live_server.url}/formulas/new/")
     shot(page, "editor-ko")

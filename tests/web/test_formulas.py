@@ -379,6 +379,8 @@ def test_korean_check_page(client_a: Client, with_pack: DataPack) -> None:
     assert mit["original"] == mit["message"] and "Annex V" in mit["original"]
     assert "검토기 원문 (영어)" in text and mit["summary"] in text
     assert "제품" in mit["condition"] and "최대" in mit["condition"]
+    eu = next(c for c in page.context["view"]["columns"] if c["id"] == "EU")
+    assert eu["summary"].startswith("사용 금지 2 (") and "Prohibited" not in eu["summary"]
 
 
 @needs_checker

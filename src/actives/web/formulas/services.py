@@ -493,7 +493,9 @@ def check_view(result: CheckResult) -> dict[str, Any]:
                 "sign": VERDICT_SIGNS.get(overall, "?"),
                 "refused": overall in REFUSED,
                 "notes": [str(n) for n in data.get("notes") or []],
-                "summary": str(data.get("summary") or ""),
+                "summary": str(data.get("summary") or "")
+                if in_english()
+                else _market_summary(data.get("rows") or []),
                 "regulation": str(data.get("regulation") or ""),
                 "allergens": [_plain(a) for a in data.get("allergens") or []],
             }
@@ -529,6 +531,22 @@ def check_view(result: CheckResult) -> dict[str, Any]:
         "rule_pack_version": result.rule_pack_version,
         "product_type": payload.get("product_type") or "",
     }
+
+
+def _market_summary(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A market's ingredients by verdict in the active language, worst first ("prohibited 2
+    (Hydroquinone, ...)"), as the checker's English summary says it."""
+    names: dict[str, list[str]] = {}
+    for row in rows:
+        verdict = str(row.get("verdict") or "unknown")
+        names.setdefault(verdict, []).append(str(row.get("name") or row.get("inci") or ""))
+    bits = []
+    for verdict in VERDICT_ORDER:
+        group = names.get(verdict, [])
+        if group and verdict != "allowed":
+            shown = ", ".join(group[:4]) + (", …" if len(group) > 4 else "")
+            bits.append(f"{verdict_label(verdict)} {len(group)} ({shown})")
+    return "; ".join(bits)
 
 
 def _missing_cell() -> dict[str, Any]:
