@@ -381,6 +381,8 @@ def test_korean_check_page(client_a: Client, with_pack: DataPack) -> None:
     assert "제품" in mit["condition"] and "최대" in mit["condition"]
     eu = next(c for c in page.context["view"]["columns"] if c["id"] == "EU")
     assert eu["summary"].startswith("사용 금지 2 (") and "Prohibited" not in eu["summary"]
+    cn = next(c for c in page.context["view"]["columns"] if c["id"] == "CN")
+    assert any("IECIC에 없는 원료는" in n for n in cn["notes"])  # the market's notes in Korean
 
 
 @needs_checker

@@ -145,6 +145,12 @@ PARTIAL_COVERAGE: dict[str, str] = {
     "JP": "only the quasi-drug active list is in the data pack; the Standards for Cosmetics "
     "(化粧品基準) negative and positive lists are not, so Japan's limits were not checked",
 }
+PARTIAL_COVERAGE_KO: dict[str, str] = {
+    "ASEAN": "데이터 팩에는 Annex II(사용 금지)만 있고 Annex III–VI(제한, 색소, 보존제, 자외선 "
+    "차단제)는 없어 한도를 확인하지 않았습니다",
+    "JP": "데이터 팩에는 의약부외품 유효성분 목록만 있고 화장품기준(化粧品基準)의 "
+    "네거티브·포지티브 리스트는 없어 일본의 한도를 확인하지 않았습니다",
+}
 # Positive lists: a preservative, UV filter or colorant must be one the list names.
 POSITIVE_LISTS: dict[str, dict[str, str]] = {
     "EU": {
@@ -238,6 +244,7 @@ class MarketCheck:
     allergens: tuple[AllergenDeclaration, ...]
     notes: tuple[str, ...]
     summary: str = ""
+    notes_ko: tuple[str, ...] = ()  # the notes in Korean, in the same order
 
     @property
     def info(self) -> Market:
@@ -1053,20 +1060,41 @@ def _summary(m: Market, overall: Verdict, rows: Sequence[IngredientVerdict]) -> 
     return f"{m.id}: {overall.display}" + (f" — {'; '.join(bits)}" if bits else "")
 
 
-def _market_notes(m: Market, rule_pack: RulePack, missing: Sequence[str]) -> list[str]:
-    notes = []
+_MISSING_KO = (
+    "목록 {lists}은(는) 데이터 팩 {version}에 규칙이 없어, 그 목록이 정하는 바는 확인하지 "
+    "못했습니다."
+)
+# Positive lists the data pack lacks, in Korean (market, kind); others fall back to English.
+_NOT_CHECKED_KO = {
+    ("KR", "colorant"): "화장품법 제8조 제2항 (색소): 「화장품의 색소 종류와 기준 및 시험방법」 "
+    "목록이 데이터 팩에 없어 색소는 확인하지 않았습니다",
+}
+
+
+def _market_notes(
+    m: Market, rule_pack: RulePack, missing: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """A market's notes in English and the same notes in Korean (pages in Korean show those)."""
+    notes: list[str] = []
+    korean: list[str] = []
     if m.id in PARTIAL_COVERAGE:
         notes.append(f"{m.id}: {PARTIAL_COVERAGE[m.id]}.")
+        korean.append(f"{m.id}: {PARTIAL_COVERAGE_KO[m.id]}.")
     if missing:
         notes.append(
             f"{m.id}: list(s) {', '.join(missing)} have no rules in data pack {rule_pack.version}; "
             "what they would say was not checked."
         )
+        korean.append(
+            f"{m.id}: " + _MISSING_KO.format(lists=", ".join(missing), version=rule_pack.version)
+        )
     notes += [f"{m.id}: {n}" for n in m.notes]
-    for text in POSITIVE_LISTS.get(m.id, {}).values():
+    korean += [f"{m.id}: {n}" for n in (m.notes_ko or m.notes)]
+    for kind, text in POSITIVE_LISTS.get(m.id, {}).items():
         if "not in the data pack" in text:
             notes.append(f"{m.id}: {text}.")
-    return notes
+            korean.append(f"{m.id}: {_NOT_CHECKED_KO.get((m.id, kind), text)}.")
+    return notes, korean
 
 
 def check_formula(
@@ -1107,13 +1135,15 @@ def check_formula(
         allergen_rules += market_rules
         declared = allergens_to_declare(substances, product, market_rules)
         overall = worst(v.verdict for v in verdicts)
+        notes, notes_ko = _market_notes(m, rule_pack, missing)
         results[market_id] = MarketCheck(
             market_id,
             overall,
             verdicts,
             tuple(declared),
-            tuple(_market_notes(m, rule_pack, missing)),
+            tuple(notes),
             _summary(m, overall, verdicts),
+            tuple(notes_ko),
         )
     label = inci_label(substances, product, pack, allergen_rules=_unique(allergen_rules))
     warnings = formula_warnings(formula, raw_materials)
@@ -1246,6 +1276,7 @@ def _market_dict(check: MarketCheck) -> dict[str, Any]:
         "rows": [_row_dict(r) for r in check.rows],
         "allergens": [_allergen_dict(a) for a in check.allergens],
         "notes": list(check.notes),
+        "notes_ko": list(check.notes_ko),
     }
 
 

@@ -47,6 +47,12 @@ class Market:
     lists: tuple[RuleList, ...]
     inventory: bool = False  # an ingredient must be listed (China's IECIC)
     notes: tuple[str, ...] = ()
+    notes_ko: tuple[str, ...] = ()  # the same notes in Korean, in the same order
+
+    def __post_init__(self) -> None:
+        if self.notes_ko and len(self.notes_ko) != len(self.notes):
+            raise ValueError(f"Market {self.id}: {len(self.notes_ko)} Korean notes for "
+                             f"{len(self.notes)} notes; expected one for each.")  # fmt: skip
 
     def list(self, list_id: str) -> RuleList:
         """The rule list with this id."""
@@ -92,6 +98,11 @@ MARKETS.add(
             "CosIng export of 11/11/2025 (last update 31/10/2025).",
             "Fragrance allergens to be labelled are Annex III entries; entries whose only "
             "condition is the labelling threshold are rules of kind 'allergen'.",
+        ),
+        notes_ko=(
+            "CosIng 내보내기 2025-11-11 (최종 갱신 2025-10-31).",
+            "표시해야 할 향료 알레르기 유발 성분은 Annex III 항목이며, 조건이 표시 기준 농도뿐인 "
+            "항목은 'allergen' 종류의 규칙입니다.",
         ),
     ),
 )
@@ -147,6 +158,13 @@ MARKETS.add(
             "(resources/regulation/kr_functional_ingredients.csv); the UV filters among them "
             "are the Annex 2 UV-filter rows with their maxima.",
         ),
+        notes_ko=(
+            "별표 2의 행은 표별로 나뉩니다: 보존제(preservative), 자외선 차단성분(uv_filter), "
+            "염모제 성분과 기타(restricted).",
+            "기능성화장품 고시 성분은 작성한 표(resources/regulation/"
+            "kr_functional_ingredients.csv)에서 오며, 그중 자외선 차단성분은 별표 2의 자외선 "
+            "차단성분 행과 그 최대 농도입니다.",
+        ),
     ),
 )
 MARKETS.add(
@@ -183,6 +201,12 @@ MARKETS.add(
             "China's STSC (化妆品安全技术规范) prohibited and restricted tables are not in the "
             "raw data: only the IECIC remarks that point to them are used.",
         ),
+        notes_ko=(
+            "IECIC에 없는 원료는 신규 원료 등록 또는 신고가 필요합니다.",
+            "IECIC의 최고 역사 사용량은 참고 정보이며 한도가 아닙니다.",
+            "중국 STSC(化妆品安全技术规范)의 금지·제한 표는 원자료에 없습니다: 그것을 가리키는 "
+            "IECIC 비고만 사용합니다.",
+        ),
     ),
 )
 MARKETS.add(
@@ -210,6 +234,13 @@ MARKETS.add(
             "Many Annex II lines were split by the PDF extraction: rows without an entry "
             "number or with a name fragment are kept as unparsed rules.",
         ),
+        notes_ko=(
+            "Annex II(사용 금지)만 PDF에서 기계 추출해 사용합니다(release 2024-2, 2024-12-06). "
+            "Annex III–VI(제한, 색소, 보존제, 자외선 차단제)는 해석하지 않아 ASEAN 한도는 "
+            "확인하지 않습니다.",
+            "PDF 추출에서 Annex II의 여러 줄이 나뉘었습니다: 항목 번호가 없거나 이름 일부만 있는 "
+            "행은 미해석 규칙으로 남깁니다.",
+        ),
     ),
 )
 MARKETS.add(
@@ -235,6 +266,11 @@ MARKETS.add(
             "machine-readable in the raw data (PDF only): they are not checked.",
             "The quasi-drug ranges are precedents for approval of medicated cosmetics, not "
             "limits for ordinary cosmetics.",
+        ),
+        notes_ko=(
+            "일본 화장품기준(化粧品基準)의 네거티브·포지티브 리스트는 원자료에서 기계로 읽을 수 "
+            "없어(PDF만 있음) 확인하지 않습니다.",
+            "의약부외품 범위는 약용 화장품 승인의 선례이며 일반 화장품의 한도가 아닙니다.",
         ),
     ),
 )
@@ -266,6 +302,7 @@ MARKETS.add(
             ),
         ),
         notes=("The staged Hotlist workbook carries no publication date.",),
+        notes_ko=("준비된 Hotlist 워크북에는 발행일이 없습니다.",),
     ),
 )
 

@@ -41,3 +41,13 @@ def test_unknown_market_or_list_says_what_exists() -> None:
         rule_list("EU-IX")
     with pytest.raises(InvalidInputError, match="has no rule list"):
         market("JP").list("EU-II")
+
+
+def test_every_market_note_has_its_korean_version() -> None:
+    from actives.regulation.markets import Market
+
+    for m in MARKETS:
+        assert len(m.notes_ko) == len(m.notes), m.id
+        assert all(any("\uac00" <= ch <= "\ud7a3" for ch in n) for n in m.notes_ko), m.id
+    with pytest.raises(ValueError, match="1 Korean notes for 2 notes"):
+        Market("XX", "X", "엑스", "reg", (), notes=("a", "b"), notes_ko=("가",))

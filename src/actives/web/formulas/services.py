@@ -492,7 +492,7 @@ def check_view(result: CheckResult) -> dict[str, Any]:
                 "overall_label": str(OVERALL_LABELS.get(overall, overall)),
                 "sign": VERDICT_SIGNS.get(overall, "?"),
                 "refused": overall in REFUSED,
-                "notes": [str(n) for n in data.get("notes") or []],
+                "notes": [str(n) for n in _notes_in_language(data)],
                 "summary": str(data.get("summary") or "")
                 if in_english()
                 else _market_summary(data.get("rows") or []),
@@ -531,6 +531,15 @@ def check_view(result: CheckResult) -> dict[str, Any]:
         "rule_pack_version": result.rule_pack_version,
         "product_type": payload.get("product_type") or "",
     }
+
+
+def _notes_in_language(market: Mapping[str, Any]) -> list[Any]:
+    """A market's notes, in Korean on Korean pages where the check stored them (checks made
+    before Korean notes existed show the English ones)."""
+    korean = market.get("notes_ko") or []
+    if (get_language() or "").startswith("ko") and len(korean) == len(market.get("notes") or []):
+        return list(korean)
+    return list(market.get("notes") or [])
 
 
 def _market_summary(rows: Sequence[Mapping[str, Any]]) -> str:
