@@ -8,7 +8,9 @@ permeability; ACTIVES_RAW_DATA) and standardises each twice: with ``standardize`
 shortcut for one organic fragment: normalisation only where a rule's reactant pattern is found,
 uncharging only where a charge is left) and with the whole ChEMBL pipeline
 (``_standardize_full``). Prints how many took each path and how many differ (the SMILES of any
-that differ). Nothing is written; nothing of the raw data is kept.
+that differ), and whether the parent kept without re-reading it from its SMILES
+(``standardize(reread=False)``, as screening does) has the same Morgan counts. Nothing is
+written; nothing of the raw data is kept.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import argparse
 import importlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rdkit import Chem
+from rdkit.Chem import rdFingerprintGenerator
 from tqdm import tqdm
 
 from actives.chem._rdlog import captured_rdkit_log
@@ -27,6 +31,7 @@ from actives.errors import ActivesError
 
 # the module, not the function of the same name that actives.chem exports
 module = importlib.import_module("actives.chem.standardize")
+COUNTS = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
 
 
 def distinct_smiles(raw: Path) -> list[str]:
@@ -61,6 +66,7 @@ def main() -> None:
               "one fragment, normalised": 0, "one fragment, uncharged": 0,
               "full pipeline": 0}  # fmt: skip
     differ: list[str] = []
+    counts_differ: list[str] = []
     for text in tqdm(smiles, desc="standardising", unit="mol", mininterval=5):
         with captured_rdkit_log():
             mol = Chem.MolFromSmiles(text)
@@ -89,12 +95,25 @@ def main() -> None:
             reference = "refused" if excluded else Chem.MolToSmiles(full)
         except Exception:  # the pipeline raises plain exceptions on odd inputs
             reference = "refused"
+        if ours != "refused":
+            kept = module.standardize(mol, reread=False).mol
+            again = module.standardize(mol).mol
+            if not np.array_equal(
+                COUNTS.GetCountFingerprintAsNumPy(kept), COUNTS.GetCountFingerprintAsNumPy(again)
+            ):
+                counts_differ.append(text)
         if ours == "refused":  # no carbon, say: refused by us whatever the pipeline says
             counts["refused (no organic parent)"] = counts.get("refused (no organic parent)", 0) + 1
         elif ours != reference:
             differ.append(text)
     print(f"{len(smiles):,} distinct SMILES: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     print(f"one-fragment molecules whose result differs from the whole pipeline: {len(differ)}")
+    print(
+        "one-fragment molecules whose Morgan counts differ without re-reading the parent "
+        f"(standardize(reread=False)): {len(counts_differ)}"
+    )
+    for text in counts_differ[:20]:
+        print("  ", text)
     for text in differ[:20]:
         print("  ", text)
 

@@ -61,8 +61,9 @@ def _process(
     with_fingerprint: bool,
     with_descriptors: bool,
     with_inchikey: bool = True,
+    reread: bool = True,
 ) -> tuple[str, str, dict[str, Any], Chem.Mol]:
-    parent = standardize(to_mol(text, fmt))
+    parent = standardize(to_mol(text, fmt), reread=reread)
     values: dict[str, Any] = {}
     if with_descriptors:
         values.update(describe(parent.mol).as_dict())
@@ -83,17 +84,19 @@ def process_structures(
     with_descriptors: bool = True,
     keep_mol: bool = False,
     with_inchikey: bool = True,
+    reread: bool = True,
 ) -> Iterator[BatchRow]:
     """Process structures one by one, yielding a row per input (index counts from 0).
 
     ``keep_mol`` keeps each parent molecule on its row, for callers that go on computing;
     ``with_inchikey=False`` leaves the key empty, for callers that key only the rows they keep
-    (the InChIKey costs about as much as parsing).
+    (the InChIKey costs about as much as parsing); ``reread=False`` is passed to
+    :func:`~actives.chem.standardize.standardize` (parents for Morgan features only).
     """
     for index, text in enumerate(structures):
         try:
             key, smiles, values, mol = _process(
-                text, fmt, with_fingerprint, with_descriptors, with_inchikey
+                text, fmt, with_fingerprint, with_descriptors, with_inchikey, reread
             )
         except InvalidStructureError as exc:
             yield BatchRow(index, text, "error", exc.message)

@@ -114,6 +114,11 @@ class Predictor:
             weakref.finalize(self, self._helpers.close)
         try:
             self.models: dict[str, ModelArtifact] = {e: load_shipped(e) for e in chosen}
+            # Morgan counts alone: a parent needs no re-reading when no InChIKey is asked for
+            # (standardize(reread=False): the same counts, tested on the raw data).
+            self._morgan_only = all(
+                set(m.featurizers) <= {"morgan_counts"} for m in self.models.values()
+            )
             if self._helpers is not None:
                 self._helpers.wait_ready()
         except BaseException:
@@ -218,7 +223,13 @@ class Predictor:
     def _predict_inputs(self, inputs: list[StructureInput], keys: bool = True) -> pd.DataFrame:
         texts = [i.text for i in inputs]
         rows = list(
-            process_structures(texts, with_descriptors=False, keep_mol=True, with_inchikey=keys)
+            process_structures(
+                texts,
+                with_descriptors=False,
+                keep_mol=True,
+                with_inchikey=keys,
+                reread=keys or not self._morgan_only,
+            )
         )
         pairs = list(zip(rows, inputs, strict=True))
         frame = pd.DataFrame(

@@ -143,6 +143,15 @@ def test_one_fragment_shortcut_equals_the_chembl_pipeline(smiles: str, shortcut:
     assert standardize(mol).smiles == Chem.MolToSmiles(full)
     if shortcut:
         assert Chem.MolToSmiles(module._standardize_one_fragment(mol)) == Chem.MolToSmiles(full)
+    # without re-reading: the same SMILES and the same Morgan counts (the models' features)
+    from rdkit.Chem import rdFingerprintGenerator
+
+    counts = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    kept, reread = standardize(mol, reread=False), standardize(mol)
+    assert kept.smiles == reread.smiles
+    assert list(counts.GetCountFingerprintAsNumPy(kept.mol)) == list(
+        counts.GetCountFingerprintAsNumPy(reread.mol)
+    )
 
 
 @pytest.mark.parametrize(
