@@ -393,10 +393,10 @@ def write_markdown(path: Path, r: dict[str, Any]) -> None:
         if run is None:
             continue
         ratio = floor["mol_per_s"] / run["mol_per_s"]
-        verdicts.append(f"{label}: {ratio:.1f}x ({'met' if ratio <= TARGET_RATIO else 'NOT met'})")
+        verdicts.append(f"{label}: {ratio:.2f}x ({'met' if ratio <= TARGET_RATIO else 'NOT met'})")
         lines.append(
             f"| {label} | {run['n']:,} | {run['wall_s']:.1f} | {run['mol_per_s']:.0f} | "
-            f"{ratio:.1f} | {run['peak_tree_rss_mib']:.0f} | {_pss(run)} | {_rss(run)} |"
+            f"{ratio:.2f} | {run['peak_tree_rss_mib']:.0f} | {_pss(run)} | {_rss(run)} |"
         )
     lines += [
         "",
