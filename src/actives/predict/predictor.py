@@ -308,8 +308,8 @@ class Predictor:
 
 
 def add_inchikeys(table: pd.DataFrame, rows: np.ndarray) -> None:
-    """Fill the empty ``inchikey`` of the given row positions from their standardised SMILES
-    (the same molecule as the one predicted: the standardised parent is read from that SMILES).
+    """Fill the empty ``inchikey`` of the given row positions from their standardised SMILES,
+    read as a prediction with keys reads it, so the keys are the ones it would have given.
 
     A structure that InChI refuses becomes an error row, with the reason, as it would have been
     had its key been computed with the prediction.
