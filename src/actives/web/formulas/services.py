@@ -435,6 +435,7 @@ def check_view(result: CheckResult) -> dict[str, Any]:
     markets = [m for m in result.markets if m in markets_payload] or list(markets_payload)
     order: dict[str, dict[str, Any]] = {}
     cells: dict[tuple[str, str], dict[str, Any]] = {}
+    english = in_english()  # the checker's own language: its sentences are shown as they are
     for m in markets:
         for row in markets_payload[m].get("rows") or []:
             key = _ingredient_key(row)
@@ -450,7 +451,6 @@ def check_view(result: CheckResult) -> dict[str, Any]:
             verdict = str(row.get("verdict") or "unknown")
             message = str(row.get("message") or "")
             condition = row.get("condition")
-            english = in_english()
             cells[(key, m)] = {
                 "verdict": verdict,
                 "label": verdict_label(verdict),
@@ -494,7 +494,7 @@ def check_view(result: CheckResult) -> dict[str, Any]:
                 "refused": overall in REFUSED,
                 "notes": [str(n) for n in _notes_in_language(data)],
                 "summary": str(data.get("summary") or "")
-                if in_english()
+                if english
                 else _market_summary(data.get("rows") or []),
                 "regulation": str(data.get("regulation") or ""),
                 "allergens": [_plain(a) for a in data.get("allergens") or []],
