@@ -62,6 +62,7 @@ def _process(
     with_descriptors: bool,
     with_inchikey: bool = True,
     reread: bool = True,
+    with_smiles: bool = True,
 ) -> tuple[str, str, dict[str, Any], Chem.Mol]:
     parent = standardize(to_mol(text, fmt), reread=reread)
     values: dict[str, Any] = {}
@@ -74,7 +75,7 @@ def _process(
         values["morgan_bits"] = packed_bits(morgan)
         values["pattern_fp"] = fingerprint_to_bytes(pattern_fingerprint(parent.mol))
     key = inchikey(parent.mol) if with_inchikey else ""
-    return key, parent.smiles, values, parent.mol
+    return key, parent.smiles if with_smiles else "", values, parent.mol
 
 
 def process_structures(
@@ -85,18 +86,21 @@ def process_structures(
     keep_mol: bool = False,
     with_inchikey: bool = True,
     reread: bool = True,
+    with_smiles: bool = True,
 ) -> Iterator[BatchRow]:
     """Process structures one by one, yielding a row per input (index counts from 0).
 
     ``keep_mol`` keeps each parent molecule on its row, for callers that go on computing;
     ``with_inchikey=False`` leaves the key empty, for callers that key only the rows they keep
     (the InChIKey costs about as much as parsing); ``reread=False`` is passed to
-    :func:`~actives.chem.standardize.standardize` (parents for Morgan features only).
+    :func:`~actives.chem.standardize.standardize` (parents for Morgan features only);
+    ``with_smiles=False`` leaves the SMILES empty too, for callers that keep the parents and write
+    SMILES for the rows they keep (writing one costs about half a parse).
     """
     for index, text in enumerate(structures):
         try:
             key, smiles, values, mol = _process(
-                text, fmt, with_fingerprint, with_descriptors, with_inchikey, reread
+                text, fmt, with_fingerprint, with_descriptors, with_inchikey, reread, with_smiles
             )
         except InvalidStructureError as exc:
             yield BatchRow(index, text, "error", exc.message)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from chembl_structure_pipeline import standardizer
-from rdkit import Chem
+from rdkit import Chem, rdBase
 from rdkit.Chem import rdChemReactions
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
@@ -72,8 +73,14 @@ class Standardized:
     """A standardised parent structure and what standardisation changed."""
 
     mol: Chem.Mol
-    smiles: str
     original: Chem.Mol = field(repr=False, compare=False)  # the input, as read
+    written_smiles: str = field(default="", repr=False, compare=False)  # if written already
+
+    @cached_property
+    def smiles(self) -> str:
+        """The parent's canonical SMILES: as written to re-read it, or written on first use
+        (a screen writes it for the rows it keeps only)."""
+        return self.written_smiles or Chem.MolToSmiles(self.mol)
 
     @property
     def removed_fragments(self) -> bool:
@@ -121,15 +128,20 @@ def _standardize_one_fragment(mol: Chem.Mol) -> Chem.Mol:
     H removal, the drawing clean-up, the isotope parent and the exclusion flag change nothing on
     such a molecule while it is neutral. Normalisation runs where one of its rules matches; a
     molecule with a charge after it is uncharged, then goes through the pipeline's parent step.
-    Tested identical to the pipeline in tests/unit/chem and on the raw data
-    (benchmarks/standardisation_identity.py).
+    A molecule that no rule, charge or free tartrate touches is returned as it was read (the
+    pipeline's kekulise and re-sanitise give it back as it was). Tested identical to the pipeline
+    in tests/unit/chem and on the raw data (benchmarks/standardisation_identity.py).
     """
-    kekulized = standardizer.kekulize_mol(Chem.Mol(mol))
-    if _needs_normalising(kekulized):
-        normalized = standardizer.normalize_mol(kekulized)
-    else:  # no normalisation rule matches: the normaliser would return it unchanged
-        normalized = kekulized
-    charged = normalized.HasSubstructMatch(_CHARGED)
+    normalized: Chem.Mol | None = None  # None: no normalisation rule matches
+    if mol.HasSubstructMatch(_NORMALISABLE):
+        kekulized = standardizer.kekulize_mol(Chem.Mol(mol))
+        if _needs_normalising(kekulized):
+            normalized = standardizer.normalize_mol(kekulized)
+    charged = (normalized or mol).HasSubstructMatch(_CHARGED)
+    if normalized is None and not charged and not mol.HasSubstructMatch(_TARTRATE):
+        return mol  # nothing to change
+    if normalized is None:
+        normalized = standardizer.kekulize_mol(Chem.Mol(mol))
     if charged:
         normalized = standardizer.uncharge_mol(normalized)
     flattened = _flatten_tartrate(normalized)
@@ -182,7 +194,9 @@ def standardize(mol: Chem.Mol, *, reread: bool = True) -> Standardized:
     ``reread=False`` keeps the computed parent of one organic fragment instead of re-reading it
     (re-reading costs as much as parsing): its Morgan counts are the same (tested on the 38,251
     such molecules of the raw data, ``benchmarks/standardisation_identity.py``), its atom order
-    and stereo flags need not be. For callers that only compute Morgan features (screening).
+    and stereo flags need not be, and its SMILES is written only when asked for (the same
+    SMILES, tested on the same molecules). For callers that compute Morgan features for every
+    molecule and write SMILES for a few (screening).
     """
     shortcut = _one_organic_fragment(mol)
     with captured_rdkit_log():
@@ -206,20 +220,30 @@ def standardize(mol: Chem.Mol, *, reread: bool = True) -> Standardized:
             f"{Chem.MolToSmiles(mol)!r} has no organic parent after removing salts and solvents; "
             "expected at least one organic component."
         )
-    smiles = Chem.MolToSmiles(parent)
     if shortcut and not reread:
-        return Standardized(mol=with_ring_info(parent), smiles=smiles, original=mol)
+        if _has_ring_info(parent):
+            return Standardized(mol=parent, original=mol)
+        # Uncharged last: sanitised for its fingerprints, its SMILES written first (sanitising
+        # drops the flag of a bridgehead N whose proton is gone; the SMILES keeps it).
+        smiles = Chem.MolToSmiles(parent)
+        Chem.SanitizeMol(parent)
+        return Standardized(mol=parent, original=mol, written_smiles=smiles)
+    smiles = Chem.MolToSmiles(parent)
     fresh = Chem.MolFromSmiles(smiles)
     if fresh is None:
         raise InvalidStructureError(f"Standardised structure {smiles!r} could not be re-read.")
-    return Standardized(mol=fresh, smiles=smiles, original=mol)
+    return Standardized(mol=fresh, original=mol, written_smiles=smiles)
 
 
-def with_ring_info(mol: Chem.Mol) -> Chem.Mol:
-    """The molecule sanitised where its ring information was not computed (after uncharging),
-    as fingerprints need it; otherwise as it is."""
+def _has_ring_info(mol: Chem.Mol) -> bool:
+    """Whether the molecule's ring information is computed (it is not after uncharging).
+
+    RDKit's complaint is blocked: routed to Python's logging, its fifty lines cost a
+    millisecond, five times the sanitisation that follows.
+    """
     try:
-        mol.GetRingInfo().NumRings()
+        with rdBase.BlockLogs():
+            mol.GetRingInfo().NumRings()
     except RuntimeError:  # "RingInfo not initialized"
-        Chem.SanitizeMol(mol)
-    return mol
+        return False
+    return True

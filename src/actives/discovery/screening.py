@@ -33,7 +33,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,9 +44,12 @@ from actives.discovery.functions import installed_endpoints, installed_functions
 from actives.errors import ConflictError, InvalidFileError, InvalidInputError
 from actives.predict import export
 from actives.predict.export import TableWriter
-from actives.predict.predictor import Predictor, add_inchikeys, count_records
+from actives.predict.predictor import Predictor, add_inchikeys, add_smiles, count_records
 from actives.predict.registry import CosmeticFunction, Endpoint
 from actives.progress import Progress, silent_progress
+
+if TYPE_CHECKING:
+    from rdkit import Chem
 
 FORMAT = 1
 PARTS_SUFFIX = ".parts"
@@ -306,12 +309,22 @@ def _top_rows(table: pd.DataFrame, mask: np.ndarray, column: str, n: int) -> np.
 
 
 def select_hits(
-    table: pd.DataFrame, settings: ScreenSettings, endpoints: Mapping[str, Endpoint]
+    table: pd.DataFrame,
+    settings: ScreenSettings,
+    endpoints: Mapping[str, Endpoint],
+    parents: Sequence[Chem.Mol | None] | None = None,
 ) -> tuple[pd.DataFrame, ChunkStats]:
     """Score and filter one predicted chunk: its hits (at most ``top`` per function) and its
-    error rows, in input order, with the chunk's counts."""
+    error rows, in input order, with the chunk's counts.
+
+    ``parents`` (from :meth:`Predictor.predict_parents`, one per row) are the standardised
+    parents of a table predicted without identities: SMILES and InChIKeys are then written for
+    the rows that pass the filters only (together, they cost about as much as the prediction).
+    """
     table = table.reset_index(drop=True)
     n = len(table)
+    if parents is None:
+        parents = [None] * n
     ok = (table["status"] == "ok").to_numpy()
     min_value = dict(settings.min_value)
     min_p = dict(settings.min_p_active)
@@ -349,6 +362,7 @@ def select_hits(
         logkp = table[f"{PERMEATION_ENDPOINT}_value"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             eligible &= logkp >= settings.min_logkp
+    add_smiles(table, eligible, parents)  # before NP-likeness, which reads them
     if settings.np_wanted:
         table["np_score"] = np.nan
         table["np_confidence"] = np.nan
@@ -418,9 +432,9 @@ def screen_chunk(
                 code="models_differ",
             )
     predictor = cached_predictor(settings.endpoints, settings.confidence)
-    table = predictor.predict_records(chunk, keys=False)
+    table, parents = predictor.predict_parents(chunk)
     endpoints = {e: model.endpoint for e, model in predictor.models.items()}
-    return select_hits(table, settings, endpoints)
+    return select_hits(table, settings, endpoints, parents)
 
 
 def _warm_worker(endpoints: tuple[str, ...], confidence: float) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rdkit import Chem
 
 from actives.chem.batch import process_structures
 from actives.chem.files import SDF_SUFFIXES, TABLE_SUFFIXES, StructureInput
@@ -208,27 +209,39 @@ class Predictor:
         finally:
             helpers.close()
 
-    def predict_records(
-        self, inputs: Sequence[StructureInput], *, keys: bool = True
-    ) -> pd.DataFrame:
+    def predict_records(self, inputs: Sequence[StructureInput]) -> pd.DataFrame:
         """Predict one chunk of file records (row numbers, titles and read errors kept), in
-        order: the unit of work of :meth:`predict_stream` and of library screening.
+        order: the unit of work of :meth:`predict_stream`."""
+        return self._predict_inputs(list(inputs))
 
-        ``keys=False`` leaves the ``inchikey`` column empty for a caller that keys only the rows
-        it keeps (library screening: :func:`add_inchikeys`); a predictor with a data pack
-        computes them anyway, since measured values are looked up by them.
+    def predict_parents(
+        self, inputs: Sequence[StructureInput]
+    ) -> tuple[pd.DataFrame, list[Chem.Mol | None]]:
+        """Predict one chunk of file records without writing the rows' identities, for a caller
+        that writes them only for the rows it keeps (library screening, with :func:`add_smiles`
+        and :func:`add_inchikeys`).
+
+        Returns the table, its ``inchikey`` and ``smiles`` empty, and each row's standardised
+        parent (None for a row in error). A predictor with a data pack writes the identities
+        anyway, since measured values are looked up by InChIKey.
         """
-        return self._predict_inputs(list(inputs), keys=keys or self.pack is not None)
+        return self._predict(list(inputs), identities=self.pack is not None)
 
-    def _predict_inputs(self, inputs: list[StructureInput], keys: bool = True) -> pd.DataFrame:
+    def _predict_inputs(self, inputs: list[StructureInput]) -> pd.DataFrame:
+        return self._predict(inputs, identities=True)[0]
+
+    def _predict(
+        self, inputs: list[StructureInput], identities: bool
+    ) -> tuple[pd.DataFrame, list[Chem.Mol | None]]:
         texts = [i.text for i in inputs]
         rows = list(
             process_structures(
                 texts,
                 with_descriptors=False,
                 keep_mol=True,
-                with_inchikey=keys,
-                reread=keys or not self._morgan_only,
+                with_inchikey=identities,
+                reread=identities or not self._morgan_only,
+                with_smiles=identities,
             )
         )
         pairs = list(zip(rows, inputs, strict=True))
@@ -243,8 +256,9 @@ class Predictor:
                 "smiles": [r.smiles for r in rows],
             }
         )
+        parents = [None if i.error else r.mol for r, i in pairs]
         ok = frame.index[frame["status"] == "ok"]
-        batch = prepare(frame.loc[ok, "smiles"].tolist(), [rows[i].mol for i in ok])
+        batch = prepare(frame.loc[ok, "smiles"].tolist(), [parents[i] for i in ok])
         for endpoint_id, model in self.models.items():
             predicted = model.predict_prepared(batch, self.confidence)
             predicted.index = ok
@@ -256,7 +270,7 @@ class Predictor:
             frame[f"{endpoint_id}_nearest"] = predicted["nearest_similarity"].reindex(frame.index)
             if self.pack is not None:
                 self._add_measured(frame, endpoint_id)
-        return frame[self.columns]
+        return frame[self.columns], parents
 
     def _add_measured(self, frame: pd.DataFrame, endpoint_id: str) -> None:
         assert self.pack is not None
@@ -307,6 +321,18 @@ class Predictor:
         )
 
 
+def add_smiles(table: pd.DataFrame, rows: np.ndarray, parents: Sequence[Chem.Mol | None]) -> None:
+    """Write the SMILES of the given row positions from their parents, where a prediction
+    without identities (:meth:`Predictor.predict_parents`) left it empty: the SMILES a prediction
+    with identities writes (tested against a whole-table prediction)."""
+    smiles = table["smiles"].to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(rows).tolist():
+        parent = parents[i]
+        if not smiles[i] and parent is not None:
+            smiles[i] = Chem.MolToSmiles(parent)
+    table["smiles"] = smiles
+
+
 def add_inchikeys(table: pd.DataFrame, rows: np.ndarray) -> None:
     """Fill the empty ``inchikey`` of the given row positions from their standardised SMILES,
     read as a prediction with keys reads it, so the keys are the ones it would have given.
@@ -319,7 +345,7 @@ def add_inchikeys(table: pd.DataFrame, rows: np.ndarray) -> None:
     message = table["message"].to_numpy(dtype=object, copy=True)
     smiles = table["smiles"].to_numpy(dtype=object)
     for i in np.flatnonzero(rows):
-        if keys[i]:
+        if keys[i] or not smiles[i]:
             continue
         try:
             keys[i] = inchikey(to_mol(str(smiles[i]), "smiles"))

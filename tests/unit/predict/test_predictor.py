@@ -21,24 +21,32 @@ def test_predictor_is_batch_safe(use_models: Path) -> None:
     assert bool(table.dpph_in_domain.iloc[0])
 
 
-def test_records_without_keys_are_keyed_later_as_with_them(use_models: Path) -> None:
+def test_records_without_identities_get_them_later_as_with_them(use_models: Path) -> None:
     import numpy as np
 
     from actives.chem.files import StructureInput
-    from actives.predict.predictor import Predictor, add_inchikeys
+    from actives.predict.predictor import Predictor, add_inchikeys, add_smiles
 
-    texts = ["OCCCc1ccccc1", "[O-]C(=O)CC.[Na+]", "C1CC", "CCO"]
+    # ZINC-style charged input, a salt, a normalised nitro group, a broken ring, plain ethanol
+    texts = ["OCCCc1ccccc1", "[O-]C(=O)CC.[Na+]", "C[NH+](C)CCC(=O)[O-]", "O=N(=O)c1ccccc1",
+             "C1CC", "CCO"]  # fmt: skip
     records = [StructureInput(i, "", text) for i, text in enumerate(texts, 1)]
     predictor = Predictor()
-    keyed = predictor.predict_records(records)
-    keyless = predictor.predict_records(records, keys=False)
-    assert keyless.inchikey.tolist() == ["", "", "", ""]
-    assert keyless.drop(columns="inchikey").equals(keyed.drop(columns="inchikey"))
-    add_inchikeys(keyless, np.array([True, True, False, False]))  # the rows kept: the first two
-    assert keyless.inchikey.tolist()[:2] == keyed.inchikey.tolist()[:2]
-    assert keyless.inchikey.tolist()[2:] == ["", ""]  # never computed for the others
+    with_identities = predictor.predict_records(records)
+    bare, parents = predictor.predict_parents(records)
+    assert bare.inchikey.tolist() == [""] * 6 and bare.smiles.tolist() == [""] * 6
+    assert [p is None for p in parents] == [False, False, False, False, True, False]
+    assert bare.drop(columns=["inchikey", "smiles"]).equals(
+        with_identities.drop(columns=["inchikey", "smiles"])
+    )
+    kept = np.array([True, True, True, True, False, False])
+    add_smiles(bare, kept, parents)
+    add_inchikeys(bare, kept)
+    assert bare.smiles.tolist()[:4] == with_identities.smiles.tolist()[:4]
+    assert bare.inchikey.tolist()[:4] == with_identities.inchikey.tolist()[:4]
+    assert bare.smiles.tolist()[4:] == bare.inchikey.tolist()[4:] == ["", ""]  # never written
     # a row whose key cannot be computed becomes an error with the reason, not a blank key
-    broken = keyless.head(1).assign(inchikey="", smiles="C1CC")
+    broken = bare.head(1).assign(inchikey="", smiles="C1CC")
     add_inchikeys(broken, np.array([True]))
     assert broken.status.iloc[0] == "error" and "unclosed ring" in broken.message.iloc[0]
 
