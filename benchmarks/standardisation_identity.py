@@ -6,12 +6,12 @@ Reads every distinct SMILES of the raw data sets the platform predicts or builds
 ZINC natural-product libraries, the ChEMBL COX-2, MMP-1 and antioxidant sets, DPPH-30, skin
 permeability; ACTIVES_RAW_DATA) and standardises each twice: with ``standardize`` (which takes the
 shortcut for one organic fragment: normalisation only where a rule's reactant pattern is found,
-uncharging only where a charge is left) and with the whole ChEMBL pipeline
-(``_standardize_full``). Prints how many took each path and how many differ (the SMILES of any
-that differ), and whether the parent kept without re-reading it from its SMILES
-(``standardize(reread=False)``, as screening does) has the same Morgan counts and, written after
-its fingerprint (a screen writes SMILES for its hits only, after the prediction), the same
-SMILES. Nothing is written; nothing of the raw data is kept.
+in place where the rules' matches share no atom, uncharging only where a charge is left) and
+with the whole ChEMBL pipeline (``_standardize_full``). Prints how many took each path and how
+many differ (the SMILES of any that differ), and whether the parent kept without re-reading it
+from its SMILES (``standardize(reread=False)``, as screening does) has the same Morgan counts
+and, written after its fingerprint (a screen writes SMILES for its hits only, after the
+prediction), the same SMILES. Nothing is written; nothing of the raw data is kept.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ def main() -> None:
             counts["one fragment, no rule matches"] += 1
         else:
             counts["one fragment, normalised"] += 1
+            if module._matches_apart(kekulized):
+                counts["of which in place"] = counts.get("of which in place", 0) + 1
         if mol.HasSubstructMatch(module._CHARGED):
             counts["one fragment, uncharged"] += 1
         try:

@@ -26,6 +26,8 @@ _ISOTOPE = Chem.MolFromSmarts("[!0*]")  # any atom with a mass number
 # a neutral trivalent O, which RDKit does not accept uncharged): a molecule of carbon, oxygen and
 # hydrogen alone, charged or not, is left as it is, so it skips the normaliser.
 _NORMALISABLE = Chem.MolFromSmarts("[!#6&!#8&!#1]")
+# The pipeline's alkoxide pattern: metal-O/N bonds that it splits before normalising.
+_ALKOXIDE = Chem.MolFromSmarts("[Li,Na,K;+0]-[#7,#8;+0]")
 
 
 def _normalisation_templates() -> tuple[Chem.Mol, ...] | None:
@@ -52,6 +54,46 @@ def _normalisation_templates() -> tuple[Chem.Mol, ...] | None:
 
 
 _NORMALISATION_TEMPLATES = _normalisation_templates()
+
+
+def _in_place_normaliser() -> rdMolStandardize.Normalizer | None:
+    """RDKit's normaliser with the pipeline's own rules, for :func:`_normalize` (None where the
+    rule table cannot be read)."""
+    table = getattr(standardizer, "_normalization_transforms", None)
+    if not isinstance(table, str) or _NORMALISATION_TEMPLATES is None:
+        return None
+    return rdMolStandardize.NormalizerFromData(table, rdMolStandardize.CleanupParameters())
+
+
+_IN_PLACE_NORMALISER = _in_place_normaliser()
+
+
+def _normalize(kekulized: Chem.Mol) -> Chem.Mol:
+    """The pipeline's normalisation of a kekulised molecule, in place where that gives the same.
+
+    The pipeline's normaliser enumerates every product of a rule and keeps the first by SMILES;
+    on a large natural product with several amide groups drawn as imidic acids it costs about
+    2.6 ms. Where the matches of the rules share no atom, the order they are applied in cannot
+    matter, and RDKit's in-place normaliser (the same rules, one match at a time) reaches the
+    same molecule eight times faster; where matches overlap, the pipeline's own normaliser runs.
+    Identical on all 903 normalised molecules of the raw data
+    (benchmarks/standardisation_identity.py).
+    """
+    if _IN_PLACE_NORMALISER is None or not _matches_apart(kekulized):
+        return standardizer.normalize_mol(kekulized)
+    _IN_PLACE_NORMALISER.normalizeInPlace(kekulized)
+    return kekulized
+
+
+def _matches_apart(kekulized: Chem.Mol) -> bool:
+    """Whether no two matches of the normalisation rules share an atom (nor is there an
+    alkoxide, which the pipeline splits first): then the rules' order cannot matter."""
+    if _NORMALISATION_TEMPLATES is None or kekulized.HasSubstructMatch(_ALKOXIDE):
+        return False
+    Chem.FastFindRings(kekulized)
+    atoms = [a for t in _NORMALISATION_TEMPLATES for m in kekulized.GetSubstructMatches(t)
+             for a in m]  # fmt: skip
+    return len(atoms) == len(set(atoms))
 
 
 def _needs_normalising(kekulized: Chem.Mol) -> bool:
@@ -136,7 +178,7 @@ def _standardize_one_fragment(mol: Chem.Mol) -> Chem.Mol:
     if mol.HasSubstructMatch(_NORMALISABLE):
         kekulized = standardizer.kekulize_mol(Chem.Mol(mol))
         if _needs_normalising(kekulized):
-            normalized = standardizer.normalize_mol(kekulized)
+            normalized = _normalize(kekulized)
     charged = (normalized or mol).HasSubstructMatch(_CHARGED)
     if normalized is None and not charged and not mol.HasSubstructMatch(_TARTRATE):
         return mol  # nothing to change

@@ -185,6 +185,34 @@ def test_normaliser_is_skipped_only_where_no_rule_matches(smiles: str, normalise
     assert standardize(to_mol(smiles)).smiles == Chem.MolToSmiles(full)
 
 
+@pytest.mark.parametrize(
+    ("smiles", "apart"),
+    [
+        ("CC(O)=N", True),  # one imidic acid
+        ("CC(O)=NCC(O)=NC", True),  # two, apart: a peptide drawn as imidic acids
+        ("CC(O)=NC1CCC(N(=O)=O)CC1", True),  # two rules, apart
+        ("O=N(=O)C(O)=NC", True),  # two rules on neighbouring atoms, no atom shared
+        ("CS(=O)N=C(C)O", False),  # the sulfoxide and imidic acid rules share the N
+    ],
+)
+def test_in_place_normalisation_only_where_rule_matches_are_apart(
+    smiles: str, apart: bool
+) -> None:
+    """Matches that share no atom: the in-place normaliser gives the pipeline's molecule;
+    otherwise the pipeline's own normaliser runs. Either way, the pipeline's result."""
+    import importlib
+
+    from chembl_structure_pipeline import standardizer
+
+    module = importlib.import_module("actives.chem.standardize")
+    kekulized = standardizer.kekulize_mol(to_mol(smiles))
+    assert module._matches_apart(Chem.Mol(kekulized)) is apart
+    reference = standardizer.normalize_mol(Chem.Mol(kekulized))
+    assert Chem.MolToSmiles(module._normalize(Chem.Mol(kekulized))) == Chem.MolToSmiles(reference)
+    full, _excluded = module._standardize_full(to_mol(smiles))
+    assert standardize(to_mol(smiles)).smiles == Chem.MolToSmiles(full)
+
+
 def test_without_the_pipelines_rule_table_every_candidate_is_normalised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
