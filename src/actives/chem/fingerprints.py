@@ -115,11 +115,12 @@ def bit_columns(matrix: np.ndarray) -> np.ndarray:
 def nearest_tanimoto(
     reference: np.ndarray,
     reference_counts: np.ndarray,
-    queries: np.ndarray,
+    queries: np.ndarray | sparse.csr_matrix,
     prefixes: Sequence[int] = (),
     block: int = 256,
 ) -> np.ndarray:
-    """For each packed query row, the highest Tanimoto similarity to the reference rows.
+    """For each query row (packed, or :func:`sparse_bit_matrix` of packed rows, made once for
+    several references), the highest Tanimoto similarity to the reference rows.
 
     ``reference`` is :func:`bit_columns` of the reference rows. Column 0 is over all reference
     rows; column ``j`` (1-based) over the first ``prefixes[j-1]`` rows only. Bits in common come
@@ -128,26 +129,18 @@ def nearest_tanimoto(
     sparse-by-sparse product whose result is dense anyway. The same values as
     :func:`packed_tanimoto`; two empty fingerprints score 0.
     """
-    out = np.zeros((len(queries), 1 + len(prefixes)))
-    if len(queries) == 0 or reference.shape[1] == 0:
+    n = queries.shape[0]
+    out = np.zeros((n, 1 + len(prefixes)))
+    if n == 0 or reference.shape[1] == 0:
         return out
     counts = np.asarray(reference_counts, dtype=np.float64)[None, :]
-    for start in range(0, len(queries), block):
-        query = sparse_bit_matrix(queries[start : start + block])
+    for start in range(0, n, block):
+        rows = queries[start : start + block]
+        query = rows if sparse.issparse(rows) else sparse_bit_matrix(rows)
         common = query @ reference  # int16: at most 2048 bits in common
         union = np.asarray(query.sum(axis=1), dtype=np.float64) + counts - common
         scores = common / np.maximum(union, 1.0)
         out[start : start + len(scores), 0] = scores.max(axis=1)
         for j, limit in enumerate(prefixes, start=1):
             out[start : start + len(scores), j] = scores[:, :limit].max(axis=1, initial=0.0)
-    return out
-    transposed = reference.T.tocsr()
-    for start in range(0, len(queries), block):
-        query = sparse_bit_matrix(queries[start : start + block])
-        common = (query @ transposed).toarray()
-        union = query.sum(axis=1).A + reference_counts[None, :] - common
-        scores = common / np.maximum(union, 1)
-        out[start : start + len(common), 0] = scores.max(axis=1)
-        for j, limit in enumerate(prefixes, start=1):
-            out[start : start + len(common), j] = scores[:, :limit].max(axis=1, initial=0.0)
     return out

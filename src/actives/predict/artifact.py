@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rdkit import Chem
+from scipy import sparse
 
 from actives import __version__
 from actives.chem import morgan_fingerprint, to_mol
@@ -26,6 +27,7 @@ from actives.chem.fingerprints import (
     packed_bits,
     packed_matrix,
     row_popcounts,
+    sparse_bit_matrix,
 )
 from actives.errors import InvalidInputError, NotFoundError
 from actives.predict.conformal import CALIBRATION_FOLDS, DomainConformal, cross_conformal
@@ -50,6 +52,17 @@ class PreparedBatch:
     mols: list[Chem.Mol | None]
     bits: np.ndarray
     _features: dict[tuple[str, ...], tuple[np.ndarray, list[int]]] = field(default_factory=dict)
+
+    @cached_property
+    def query_bits(self) -> sparse.csr_matrix:
+        """The Morgan bits as a sparse 0/1 matrix, made once for every model's domain."""
+        return sparse_bit_matrix(self.bits)
+
+    def domain_queries(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """:attr:`query_bits` of these row positions (all of them: no copy)."""
+        if len(rows) == len(self.smiles):
+            return self.query_bits
+        return self.query_bits[rows]
 
     def features(self, featurizer_ids: tuple[str, ...]) -> tuple[np.ndarray, list[int]]:
         """The feature matrix for these featurizers and the rows that failed."""
@@ -104,10 +117,12 @@ class ModelArtifact:
         """The training bits as dense columns, for many queries at once (built on first use)."""
         return bit_columns(self._domain_matrix[0])
 
-    def nearest_training(self, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For packed query rows: similarity to the nearest training compound (for the
-        applicability domain) and to the nearest compound the model was fitted on (for the
-        conformal category; the same, except in split-conformal models)."""
+    def nearest_training(
+        self, bits: np.ndarray | sparse.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For query rows (packed, or as a sparse bit matrix): similarity to the nearest
+        training compound (for the applicability domain) and to the nearest compound the model
+        was fitted on (for the conformal category; the same, except in split-conformal models)."""
         matrix, counts = self._domain_matrix
         if not self.n_proper or self.n_proper >= len(matrix):
             nearest = nearest_tanimoto(self._domain_columns, counts, bits)[:, 0]
@@ -196,7 +211,7 @@ class ModelArtifact:
         nearest = np.full(n, np.nan)
         if len(ok):
             values[ok] = self.booster.predict(features[ok])
-            nearest[ok], nearest_proper = self.nearest_training(batch.bits[ok])
+            nearest[ok], nearest_proper = self.nearest_training(batch.domain_queries(ok))
             intervals[ok] = self.conformal.interval(values[ok], nearest_proper, confidence)
             threshold = self.endpoint.active_threshold
             if threshold is not None:

@@ -503,7 +503,7 @@ class ClassifierArtifact:
             probabilities[ok] = self.platt.apply(raw)
             members[ok] = self.conformal.sets(probabilities[ok], confidence)
             training, counts = self._domain_index
-            nearest[ok] = nearest_tanimoto(training, counts, batch.bits[ok])[:, 0]
+            nearest[ok] = nearest_tanimoto(training, counts, batch.domain_queries(ok))[:, 0]
         frame = pd.DataFrame({"smiles": batch.smiles})
         for j, label in enumerate(self.classes):
             frame[f"p_{label}"] = probabilities[:, j]

@@ -77,6 +77,7 @@ def test_fingerprint_bytes_round_trip_and_tanimoto() -> None:
 
 def test_nearest_tanimoto_matches_one_query_at_a_time() -> None:
     """The many-query nearest similarity equals the per-query packed popcount one, exactly."""
+    import numpy as np
 
     from actives.chem.fingerprints import (
         bit_columns,
@@ -86,6 +87,7 @@ def test_nearest_tanimoto_matches_one_query_at_a_time() -> None:
         packed_matrix,
         packed_tanimoto,
         row_popcounts,
+        sparse_bit_matrix,
     )
 
     reference = ["CCO", "c1ccccc1O", "CC(=O)Oc1ccccc1C(=O)O", "OCc1cc(=O)c(O)co1", "CCCCCC"]
@@ -99,6 +101,11 @@ def test_nearest_tanimoto_matches_one_query_at_a_time() -> None:
         assert got[i, 0] == scores.max()  # the same integers divided: bit for bit
         assert got[i, 1] == scores[:2].max()
     assert got[1, 0] == 1.0  # ethanol is in the reference
+    # queries made sparse once (for several models): the same values
+    sparse_queries = sparse_bit_matrix(query)
+    again = nearest_tanimoto(bit_columns(matrix), counts, sparse_queries, prefixes=[2], block=3)
+    assert np.array_equal(again, got)
+    assert nearest_tanimoto(bit_columns(matrix), counts, sparse_queries[:0]).shape == (0, 1)
     assert nearest_tanimoto(bit_columns(matrix), counts, query[:0]).shape == (0, 1)
     no_reference = nearest_tanimoto(bit_columns(matrix[:0]), counts[:0], query)
     assert no_reference.shape == (4, 1) and not no_reference.any()

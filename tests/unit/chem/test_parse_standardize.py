@@ -195,9 +195,7 @@ def test_normaliser_is_skipped_only_where_no_rule_matches(smiles: str, normalise
         ("CS(=O)N=C(C)O", False),  # the sulfoxide and imidic acid rules share the N
     ],
 )
-def test_in_place_normalisation_only_where_rule_matches_are_apart(
-    smiles: str, apart: bool
-) -> None:
+def test_in_place_normalisation_only_where_rule_matches_are_apart(smiles: str, apart: bool) -> None:
     """Matches that share no atom: the in-place normaliser gives the pipeline's molecule;
     otherwise the pipeline's own normaliser runs. Either way, the pipeline's result."""
     import importlib
