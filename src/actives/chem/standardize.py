@@ -87,7 +87,9 @@ def _normalize(kekulized: Chem.Mol) -> Chem.Mol:
 
 def _matches_apart(kekulized: Chem.Mol) -> bool:
     """Whether no two matches of the normalisation rules share an atom (nor is there an
-    alkoxide, which the pipeline splits first): then the rules' order cannot matter."""
+    alkoxide, which the pipeline splits first): each rule then changes its own atoms only, and
+    the order the matches are taken in cannot change the result. A match that appears only after
+    a first change is not foreseen here; the identity check on the raw data covers that case."""
     if _NORMALISATION_TEMPLATES is None or kekulized.HasSubstructMatch(_ALKOXIDE):
         return False
     Chem.FastFindRings(kekulized)
