@@ -191,6 +191,8 @@ def test_top_n_is_exact_against_the_whole_table(screen_models: Path, tmp_path: P
         assert np.allclose(ranked[f"{function}_score"], best[f"{function}_score"])
     # keys are computed for the hits only, after the filters: the same keys as with the prediction
     assert streamed.inchikey.tolist() == streamed.row.map(whole.set_index("row").inchikey).tolist()
+    # so are SMILES, written for the hits only from the parents the prediction saw
+    assert streamed.smiles.tolist() == streamed.row.map(whole.set_index("row").smiles).tolist()
     assert streamed.inchikey.str.fullmatch(r"[A-Z]{14}-[A-Z]{10}-[A-Z]").all()
     assert summary.written == len(streamed) <= 8  # type: ignore[attr-defined]
     assert "status" not in streamed.columns and summary.errors == 3  # type: ignore[attr-defined]
