@@ -9,9 +9,10 @@ shortcut for one organic fragment: normalisation only where a rule's reactant pa
 in place where the rules' matches share no atom, uncharging only where a charge is left) and
 with the whole ChEMBL pipeline (``_standardize_full``). Prints how many took each path and how
 many differ (the SMILES of any that differ), and whether the parent kept without re-reading it
-from its SMILES (``standardize(reread=False)``, as screening does) has the same Morgan counts
-and, written after its fingerprint (a screen writes SMILES for its hits only, after the
-prediction), the same SMILES. Nothing is written; nothing of the raw data is kept.
+from its SMILES (``standardize(reread=False)``, as the Predictor does for Morgan-count models)
+has the same Morgan counts, the same InChIKey and, written after its fingerprint (a screen
+writes SMILES for its hits only, after the prediction), the same SMILES. Nothing is written;
+nothing of the raw data is kept.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rdkit.Chem import rdFingerprintGenerator
 from tqdm import tqdm
 
 from actives.chem._rdlog import captured_rdkit_log
+from actives.chem.identity import inchikey
 from actives.config import get_settings
 from actives.errors import ActivesError
 
@@ -69,6 +71,7 @@ def main() -> None:
     differ: list[str] = []
     counts_differ: list[str] = []
     smiles_differ: list[str] = []
+    keys_differ: list[str] = []
     for text in tqdm(smiles, desc="standardising", unit="mol", mininterval=5):
         with captured_rdkit_log():
             mol = Chem.MolFromSmiles(text)
@@ -107,6 +110,12 @@ def main() -> None:
                 counts_differ.append(text)
             if kept.smiles != ours:
                 smiles_differ.append(text)
+            try:
+                same_key = inchikey(kept.mol) == inchikey(again)
+            except ActivesError:  # refused by InChI: refused either way
+                same_key = True
+            if not same_key:
+                keys_differ.append(text)
         if ours == "refused":  # no carbon, say: refused by us whatever the pipeline says
             counts["refused (no organic parent)"] = counts.get("refused (no organic parent)", 0) + 1
         elif ours != reference:
@@ -121,7 +130,11 @@ def main() -> None:
         "one-fragment molecules whose SMILES, written from the parent kept without re-reading it "
         f"after its fingerprint, differs: {len(smiles_differ)}"
     )
-    for text in (counts_differ + smiles_differ)[:20]:
+    print(
+        "one-fragment molecules whose InChIKey, from the parent kept without re-reading it, "
+        f"differs: {len(keys_differ)}"
+    )
+    for text in (counts_differ + smiles_differ + keys_differ)[:20]:
         print("  ", text)
     for text in differ[:20]:
         print("  ", text)

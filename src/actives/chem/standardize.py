@@ -236,11 +236,12 @@ def standardize(mol: Chem.Mol, *, reread: bool = True) -> Standardized:
     and fingerprints.
 
     ``reread=False`` keeps the computed parent of one organic fragment instead of re-reading it
-    (re-reading costs as much as parsing): its Morgan counts are the same (tested on the 38,251
-    such molecules of the raw data, ``benchmarks/standardisation_identity.py``), its atom order
-    and stereo flags need not be, and its SMILES is written only when asked for (the same
-    SMILES, tested on the same molecules). For callers that compute Morgan features for every
-    molecule and write SMILES for a few (screening).
+    (re-reading costs as much as parsing), except where it was uncharged last. Its Morgan counts,
+    its SMILES (written only when asked for) and its InChIKey are the same as the re-read
+    parent's, tested on the 38,251 such molecules of the raw data
+    (``benchmarks/standardisation_identity.py``); its atom order and the stereo flags that
+    neither sees need not be. For callers that compute Morgan features (the Predictor when every
+    model reads Morgan counts only, and screening).
     """
     shortcut = _one_organic_fragment(mol)
     with captured_rdkit_log():
@@ -264,14 +265,10 @@ def standardize(mol: Chem.Mol, *, reread: bool = True) -> Standardized:
             f"{Chem.MolToSmiles(mol)!r} has no organic parent after removing salts and solvents; "
             "expected at least one organic component."
         )
-    if shortcut and not reread:
-        if _has_ring_info(parent):
-            return Standardized(mol=parent, original=mol)
-        # Uncharged last: sanitised for its fingerprints, its SMILES written first (sanitising
-        # drops the flag of a bridgehead N whose proton is gone; the SMILES keeps it).
-        smiles = Chem.MolToSmiles(parent)
-        Chem.SanitizeMol(parent)
-        return Standardized(mol=parent, original=mol, written_smiles=smiles)
+    if shortcut and not reread and _has_ring_info(parent):
+        return Standardized(mol=parent, original=mol)
+    # Re-read, also without ``reread`` where the parent was uncharged last: it has no ring
+    # information, and sanitising it would drop the flag of a bridgehead N whose proton is gone.
     smiles = Chem.MolToSmiles(parent)
     fresh = Chem.MolFromSmiles(smiles)
     if fresh is None:

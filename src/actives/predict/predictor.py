@@ -115,8 +115,8 @@ class Predictor:
             weakref.finalize(self, self._helpers.close)
         try:
             self.models: dict[str, ModelArtifact] = {e: load_shipped(e) for e in chosen}
-            # Morgan counts alone: a parent needs no re-reading when no InChIKey is asked for
-            # (standardize(reread=False): the same counts, tested on the raw data).
+            # Morgan counts alone: a parent needs no re-reading (standardize(reread=False): the
+            # same counts, SMILES and InChIKey, tested on the raw data).
             self._morgan_only = all(
                 set(m.featurizers) <= {"morgan_counts"} for m in self.models.values()
             )
@@ -240,7 +240,7 @@ class Predictor:
                 with_descriptors=False,
                 keep_mol=True,
                 with_inchikey=identities,
-                reread=identities or not self._morgan_only,
+                reread=not self._morgan_only,
                 with_smiles=identities,
             )
         )

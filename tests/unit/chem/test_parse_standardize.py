@@ -149,6 +149,7 @@ def test_one_fragment_shortcut_equals_the_chembl_pipeline(smiles: str, shortcut:
     counts = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
     kept, reread = standardize(mol, reread=False), standardize(mol)
     assert kept.smiles == reread.smiles
+    assert inchikey(kept.mol) == inchikey(reread.mol)
     assert list(counts.GetCountFingerprintAsNumPy(kept.mol)) == list(
         counts.GetCountFingerprintAsNumPy(reread.mol)
     )
