@@ -75,7 +75,8 @@ def _process(
         values["morgan_bits"] = packed_bits(morgan)
         values["pattern_fp"] = fingerprint_to_bytes(pattern_fingerprint(parent.mol))
     key = inchikey(parent.mol) if with_inchikey else ""
-    return key, parent.smiles if with_smiles else "", values, parent.mol
+    # Without SMILES asked for, a SMILES already written (to re-read the parent) is kept anyway.
+    return key, parent.smiles if with_smiles else parent.written_smiles, values, parent.mol
 
 
 def process_structures(
@@ -94,8 +95,9 @@ def process_structures(
     ``with_inchikey=False`` leaves the key empty, for callers that key only the rows they keep
     (the InChIKey costs about as much as parsing); ``reread=False`` is passed to
     :func:`~actives.chem.standardize.standardize` (parents for Morgan features only);
-    ``with_smiles=False`` leaves the SMILES empty too, for callers that keep the parents and write
-    SMILES for the rows they keep (writing one costs about half a parse).
+    ``with_smiles=False`` leaves the SMILES empty too where it was not written already, for
+    callers that keep the parents and write SMILES for the rows they keep (writing one costs
+    about half a parse).
     """
     for index, text in enumerate(structures):
         try:

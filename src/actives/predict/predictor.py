@@ -221,9 +221,10 @@ class Predictor:
         that writes them only for the rows it keeps (library screening, with :func:`add_smiles`
         and :func:`add_inchikeys`).
 
-        Returns the table, its ``inchikey`` and ``smiles`` empty, and each row's standardised
-        parent (None for a row in error). A predictor with a data pack writes the identities
-        anyway, since measured values are looked up by InChIKey.
+        Returns the table, its ``inchikey`` empty and its ``smiles`` empty where not written
+        already, and each row's standardised parent (None for a row in error). A predictor with
+        a data pack writes the identities anyway, since measured values are looked up by
+        InChIKey.
         """
         return self._predict(list(inputs), identities=self.pack is not None)
 

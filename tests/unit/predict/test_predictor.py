@@ -27,24 +27,27 @@ def test_records_without_identities_get_them_later_as_with_them(use_models: Path
     from actives.chem.files import StructureInput
     from actives.predict.predictor import Predictor, add_inchikeys, add_smiles
 
-    # ZINC-style charged input, a salt, a normalised nitro group, a broken ring, plain ethanol
+    # ZINC-style charged input, a salt, a normalised nitro group, a protonated bridgehead N
+    # (its configuration kept once the proton is gone), a broken ring, plain ethanol
+    bridgehead = "CC[C@@]12CCC[N@H+]3CC[C@]4(c5ccc(OC)c(O)c5N(C(C)=O)[C@@H]4CC1)[C@H]32"
     texts = ["OCCCc1ccccc1", "[O-]C(=O)CC.[Na+]", "C[NH+](C)CCC(=O)[O-]", "O=N(=O)c1ccccc1",
-             "C1CC", "CCO"]  # fmt: skip
+             bridgehead, "C1CC", "CCO"]  # fmt: skip
     records = [StructureInput(i, "", text) for i, text in enumerate(texts, 1)]
     predictor = Predictor()
     with_identities = predictor.predict_records(records)
+    assert "[N@@]" in with_identities.smiles.iloc[4]
     bare, parents = predictor.predict_parents(records)
-    assert bare.inchikey.tolist() == [""] * 6 and bare.smiles.tolist() == [""] * 6
-    assert [p is None for p in parents] == [False, False, False, False, True, False]
+    assert bare.inchikey.tolist() == [""] * 7
+    assert [p is None for p in parents] == [False] * 5 + [True, False]
     assert bare.drop(columns=["inchikey", "smiles"]).equals(
         with_identities.drop(columns=["inchikey", "smiles"])
     )
-    kept = np.array([True, True, True, True, False, False])
+    kept = np.array([True] * 5 + [False, False])
     add_smiles(bare, kept, parents)
     add_inchikeys(bare, kept)
-    assert bare.smiles.tolist()[:4] == with_identities.smiles.tolist()[:4]
-    assert bare.inchikey.tolist()[:4] == with_identities.inchikey.tolist()[:4]
-    assert bare.smiles.tolist()[4:] == bare.inchikey.tolist()[4:] == ["", ""]  # never written
+    assert bare.smiles.tolist()[:5] == with_identities.smiles.tolist()[:5]
+    assert bare.inchikey.tolist()[:5] == with_identities.inchikey.tolist()[:5]
+    assert bare.smiles.tolist()[5:] == bare.inchikey.tolist()[5:] == ["", ""]  # never written
     # a row whose key cannot be computed becomes an error with the reason, not a blank key
     broken = bare.head(1).assign(inchikey="", smiles="C1CC")
     add_inchikeys(broken, np.array([True]))
