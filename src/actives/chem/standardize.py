@@ -30,6 +30,13 @@ _NORMALISABLE = Chem.MolFromSmarts("[!#6&!#8&!#1]")
 _ALKOXIDE = Chem.MolFromSmarts("[Li,Na,K;+0]-[#7,#8;+0]")
 
 
+def _rule_table() -> str | None:
+    """The pipeline's normalisation rule table (name and SMIRKS per line), or None where this
+    version of the pipeline does not expose it."""
+    table = getattr(standardizer, "_normalization_transforms", None)
+    return table if isinstance(table, str) else None
+
+
 def _normalisation_templates() -> tuple[Chem.Mol, ...] | None:
     """The reactant patterns of the pipeline's normalisation rules, read from the pipeline itself.
 
@@ -37,8 +44,8 @@ def _normalisation_templates() -> tuple[Chem.Mol, ...] | None:
     normaliser (its most expensive step) can be skipped. None where the pipeline's rule table
     cannot be read (another version of it): then every molecule is normalised.
     """
-    table = getattr(standardizer, "_normalization_transforms", None)
-    if not isinstance(table, str):
+    table = _rule_table()
+    if table is None:
         return None
     templates: list[Chem.Mol] = []
     try:
@@ -59,8 +66,8 @@ _NORMALISATION_TEMPLATES = _normalisation_templates()
 def _in_place_normaliser() -> rdMolStandardize.Normalizer | None:
     """RDKit's normaliser with the pipeline's own rules, for :func:`_normalize` (None where the
     rule table cannot be read)."""
-    table = getattr(standardizer, "_normalization_transforms", None)
-    if not isinstance(table, str) or _NORMALISATION_TEMPLATES is None:
+    table = _rule_table()
+    if table is None or _NORMALISATION_TEMPLATES is None:
         return None
     return rdMolStandardize.NormalizerFromData(table, rdMolStandardize.CleanupParameters())
 
